@@ -7,6 +7,7 @@ configured. A malformed value fails loudly with ImproperlyConfigured naming the 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "markdownx",
     "catalog",
     "clusters",
+    "website",
 ]
 
 MIDDLEWARE = [
@@ -127,7 +129,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"].startswith(str(DATA_DIR)):
         DATA_DIR.mkdir(parents=True, exist_ok=True)
     # A file (not in-memory) test database, so a real Celery worker process can share it.
-    DATABASES["default"]["TEST"] = {"NAME": env_str("LABELSITE_TEST_DB", str(DATA_DIR / "test.sqlite3"))}
+    # One file per test process, so parallel test runs never share (and destroy) each other's database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("LABELSITE_TEST_DB", str(Path(tempfile.gettempdir()) / f"labelsite-test-{os.getpid()}.sqlite3"))
+    }
     # WAL lets page reads continue while an import or refresh writes.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

@@ -9,4 +9,4 @@ from catalog import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/home.html", {"counts": selectors.library_counts()})
+    return render(request, "website/home.html", {"counts": selectors.library_counts()})

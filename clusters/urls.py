@@ -1,0 +1,5 @@
+"""Clusters JSON twins (the clusters issue fills these in)."""
+
+app_name = "clusters"
+
+urlpatterns: list = []
