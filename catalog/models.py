@@ -15,7 +15,8 @@ from markdownx.models import MarkdownxField
 
 
 class Genre(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    MAX_LENGTH = 200
+    name = models.CharField(max_length=MAX_LENGTH, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -37,9 +38,9 @@ class ArtistQuerySet(models.QuerySet):
 
 class Artist(models.Model):
     spotify_id = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=500)
+    name = models.TextField()
     slug = models.CharField(max_length=200, unique=True)
-    image_url = models.URLField(max_length=500, blank=True)
+    image_url = models.URLField(max_length=2000, blank=True)
     genres = models.ManyToManyField(Genre, blank=True, related_name="artists")
     # Removed for new Spotify apps (Feb 2026): kept when an import or an old API provides them.
     popularity = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -54,7 +55,6 @@ class Artist(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["name"])]
 
     def __str__(self) -> str:
         return self.name
@@ -76,8 +76,9 @@ class LabelQuerySet(models.QuerySet):
 class Label(models.Model):
     """One standardized record label (catalog.labels.standardize_label gives its key)."""
 
-    key = models.CharField(max_length=300, unique=True, help_text="Standardized grouping key.")
-    name = models.CharField(max_length=300, help_text="Display name.")
+    KEY_MAX_LENGTH = 300  # keys are truncated to this: a 5,000-character label name still groups sanely
+    key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True, help_text="Standardized grouping key.")
+    name = models.TextField(help_text="Display name.")
     # An admin rename keeps the slug (published URLs stay valid); see SlugRedirect for changes.
     name_locked = models.BooleanField(
         default=False, help_text="Set when an admin renamed the label: imports keep the name."
@@ -91,7 +92,6 @@ class Label(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["name"])]
 
     def __str__(self) -> str:
         return self.name
@@ -109,16 +109,16 @@ class LabelAlias(models.Model):
 
 class Album(models.Model):
     spotify_id = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=1000)
+    name = models.TextField()
     album_type = models.CharField(max_length=32, blank=True)
     release_date = models.CharField(max_length=10, blank=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD")
     release_year = models.PositiveSmallIntegerField(null=True, blank=True)
     total_tracks = models.PositiveIntegerField(null=True, blank=True)
-    image_url = models.URLField(max_length=500, blank=True)
+    image_url = models.URLField(max_length=2000, blank=True)
     upc = models.CharField(max_length=32, blank=True)
     popularity = models.PositiveSmallIntegerField(null=True, blank=True)
     # The label string exactly as the source gave it ('' when unknown) and where it came from.
-    raw_label = models.CharField(max_length=1000, blank=True)
+    raw_label = models.TextField(blank=True)
     # True once the full album object (copyrights, label, artists) has been fetched or imported.
     details_fetched = models.BooleanField(default=False)
     artists = models.ManyToManyField(Artist, through="AlbumArtist", related_name="albums")
@@ -163,8 +163,8 @@ class AlbumLabel(models.Model):
 
     album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="label_links")
     label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="album_links")
-    raw_label = models.CharField(max_length=1000, help_text="The album's whole raw label string.")
-    raw_piece = models.CharField(max_length=500, help_text="The co-label piece that maps to this label.")
+    raw_label = models.TextField(help_text="The album's whole raw label string.")
+    raw_piece = models.TextField(help_text="The co-label piece that maps to this label.")
     source = models.CharField(max_length=16, choices=LabelSource.choices)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -187,7 +187,7 @@ class TrackQuerySet(models.QuerySet):
 
 class Track(models.Model):
     spotify_id = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=1000)
+    name = models.TextField()
     album = models.ForeignKey(Album, on_delete=models.PROTECT, related_name="tracks")
     artists = models.ManyToManyField(Artist, through="TrackArtist", related_name="tracks")
     duration_ms = models.PositiveIntegerField(null=True, blank=True)

@@ -216,7 +216,9 @@ class _Upsert:
             full = {"name": _require(obj, "name", "artist"), "_full": True}
             full["image_url"] = first_image_url(obj.get("images"))
             if "genres" in obj and obj["genres"] is not None:
-                full["_genres"] = sorted({g.strip().lower() for g in obj["genres"] if g and g.strip()})
+                full["_genres"] = sorted(
+                    {g.strip().lower()[: Genre.MAX_LENGTH] for g in obj["genres"] if g and g.strip()}
+                )
             if isinstance(obj.get("popularity"), int):
                 full["popularity"] = obj["popularity"]
             followers = (obj.get("followers") or {}).get("total")
@@ -396,7 +398,9 @@ class _Upsert:
             al_pk = self.album_pk[alid]
             if al_pk in admin_albums:
                 continue  # curated by an admin: refreshes and imports keep it
-            pieces_by_album[al_pk] = (raw, source, label_rules.split_label_string(raw) if raw else [])
+            pieces = label_rules.split_label_string(raw) if raw else []
+            pieces = [label_rules.LabelPiece(p.raw, p.key[: Label.KEY_MAX_LENGTH]) for p in pieces]
+            pieces_by_album[al_pk] = (raw, source, pieces)
         label_by_key = self._labels_for_keys(pieces_by_album.values())
 
         to_delete, to_add = [], []
