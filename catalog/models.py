@@ -346,6 +346,7 @@ class SpotifyConnection(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Capabilities learned from the API: None = not probed yet.
     batch_endpoints_allowed = models.BooleanField(null=True, blank=True)
+    batch_endpoints_checked_at = models.DateTimeField(null=True, blank=True)
     audio_features_available = models.BooleanField(null=True, blank=True)
     audio_features_checked_at = models.DateTimeField(null=True, blank=True)
     # Set when Spotify asked us to stop (long Retry-After or QUOTA_EXCEEDED).
@@ -384,6 +385,9 @@ class RefreshRun(models.Model):
     phase = models.CharField(max_length=100, blank=True)
     errors = models.JSONField(default=list, blank=True)
     celery_task_id = models.CharField(max_length=64, blank=True)
+    # Written as the run makes progress: a running run without a recent heartbeat was abandoned
+    # (killed worker) and may be taken over.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     # Resumable state (e.g. the saved-tracks offset reached) so a retried task continues.
     state = models.JSONField(default=dict, blank=True)
 
