@@ -230,6 +230,17 @@ SPOTIFY_REDIRECT_URI = env_str("SPOTIFY_REDIRECT_URI", "http://127.0.0.1:8000/sp
 SPOTIFY_API_URL = env_url("SPOTIFY_API_URL", "https://api.spotify.com/v1")
 SPOTIFY_ACCOUNTS_URL = env_url("SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com")
 SPOTIFY_PUSH_CURATIONS = env_bool("SPOTIFY_PUSH_CURATIONS", False)
+# The refresh never sleeps on a 429: a Retry-After up to this many seconds retries the task after
+# that delay; a longer one (or QUOTA_EXCEEDED) pauses the refresh until Spotify's resume time.
+SPOTIFY_MAX_RETRY_AFTER = env_int("SPOTIFY_MAX_RETRY_AFTER", 60, minimum=0)
+# HTTP: seconds to wait for Spotify, and retries with exponential backoff on 5xx and timeouts.
+SPOTIFY_REQUESTS_TIMEOUT = env_int("SPOTIFY_REQUESTS_TIMEOUT", 10, minimum=1)
+SPOTIFY_RETRIES = env_int("SPOTIFY_RETRIES", 3, minimum=0)
+SPOTIFY_BACKOFF_FACTOR = 0.5  # seconds: 0.5, 1, 2 … (urllib3 Retry backoff_factor)
+# A 403 on batch lookups or audio features is remembered this long before asking again.
+SPOTIFY_CAPABILITY_RECHECK_DAYS = env_int("SPOTIFY_CAPABILITY_RECHECK_DAYS", 30, minimum=1)
+# A running refresh with no progress for this long was abandoned (killed worker) and is taken over.
+REFRESH_STALE_AFTER_SECONDS = env_int("REFRESH_STALE_AFTER_SECONDS", 600, minimum=10)
 
 # --- Pages (thresholds from the original generator) -------------------------------------------
 LABEL_PAGE_MIN_TRACKS = env_int("LABEL_PAGE_MIN_TRACKS", 10, minimum=1)
