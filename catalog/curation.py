@@ -95,6 +95,11 @@ def recluster_enqueue(
     return len(jobs)
 
 
+def catalog_changed() -> None:
+    """Once the current transaction commits, pages and the export see the catalog as changed."""
+    transaction.on_commit(bump_catalog_version)
+
+
 def _after_commit(*, label_ids: Iterable[int] = (), artist_ids: Iterable[int] = ()) -> None:
     """On commit: new cache version, then recluster what depends on the change (in the background)."""
     label_ids, artist_ids = sorted(set(label_ids)), sorted(set(artist_ids))
