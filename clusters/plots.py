@@ -1,0 +1,76 @@
+"""The scatter plot of a clustering run (matplotlib, Agg backend), written once per run.
+
+Clusters are coloured and labelled by their numbers, as on the page, so no name from the data
+(which may be Korean, Japanese or Hebrew) has to be drawn; only the axis names come from the
+data (genre names), and a name the font cannot draw is left out of the label.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.ft2font import FT2Font  # noqa: E402
+
+DPI = 100
+SIZE_INCHES = (8, 8)
+
+
+@cache
+def _drawable_codepoints() -> frozenset[int]:
+    path = font_manager.findfont(font_manager.FontProperties(family=matplotlib.rcParams["font.family"]))
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def drawable_axis_label(name: str, fallback: str) -> str:
+    """``name`` without the comma-separated parts the default font cannot draw (``fallback`` if none is left)."""
+    codepoints = _drawable_codepoints()
+    parts = [p for p in name.split(", ") if p and all(ord(ch) in codepoints for ch in p)]
+    return ", ".join(parts) or fallback
+
+
+def write_scatter(
+    path: Path,
+    *,
+    xy: np.ndarray,
+    numbers: np.ndarray,
+    x_axis: str,
+    y_axis: str,
+) -> Path:
+    """Draw each track at ``xy`` coloured by its cluster ``numbers`` (1-based) and write a PNG at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=SIZE_INCHES, dpi=DPI)
+    try:
+        cmap = plt.get_cmap("tab10")
+        for number in sorted(set(numbers.tolist())):
+            rows = numbers == number
+            colour = cmap((number - 1) % 10)
+            ax.scatter(xy[rows, 0], xy[rows, 1], s=14, alpha=0.7, color=colour, label=f"Cluster #{number}")
+            cx, cy = xy[rows].mean(axis=0)
+            ax.annotate(
+                str(number),
+                (cx, cy),
+                ha="center",
+                va="center",
+                fontsize=13,
+                fontweight="bold",
+                bbox={"boxstyle": "circle", "facecolor": "white", "edgecolor": colour},
+            )
+        ax.set_xlabel(drawable_axis_label(x_axis, "First principal component"))
+        ax.set_ylabel(drawable_axis_label(y_axis, "Second principal component"))
+        ax.legend(title="Cluster", loc="best", fontsize=9)
+        ax.grid(alpha=0.2)
+        fig.tight_layout()
+        tmp = path.with_suffix(".tmp.png")
+        fig.savefig(tmp, format="png", metadata={"Software": None})
+        tmp.replace(path)
+    finally:
+        plt.close(fig)
+    return path
