@@ -17,7 +17,8 @@ Contract with ``website.export``:
   page does not exist (no current cluster run).
 - a section is rendered in this order: heading, ``text`` lines, ``items`` (a bullet list),
   ``table``, ``chart``. A page: title, ``image``, ``counts``, ``description``, ``links``,
-  ``aliases`` ("Appears as:"), ``chart`` (the clusters scatter plot), ``sections``, ``clusters``.
+  ``aliases`` ("Appears as:"), ``chart`` (the clusters scatter plot), ``intro``, ``sections``,
+  ``clusters``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 
 from catalog import selectors
 from catalog.charts import Bar, Chart, bar_chart, short_album_name
@@ -51,6 +52,8 @@ from catalog.tables import (
     track_sort_key,
     track_table,
 )
+from clusters import selectors as cluster_selectors
+from clusters.models import SCATTER_FILENAME, ClusterRun
 
 TOP_ROWS = 100  # count tables are cut to the top 100 rows, as the original did
 SHOW_ALL = 10**9  # an ``initial`` that never folds rows behind <details>
@@ -122,6 +125,7 @@ class PageContent:
     - ``links``: "See Clusters", "Back to Darkroom", … (only to pages that exist).
     - ``aliases``: "Appears as:" entries; empty unless the label has more than one spelling.
     - ``chart``: the clusters scatter plot (clusters pages only).
+    - ``intro``: text lines after the chart (clusters pages: what the clusters are, the axes).
     - ``sections``: the ``##`` sections in order.
     - ``clusters``: the cluster sections of a clusters page.
     - ``searchable``: the page's table is an index the site lets visitors filter.
@@ -137,6 +141,7 @@ class PageContent:
     links: tuple[Link, ...] = ()
     aliases: tuple[Alias, ...] = ()
     chart: Chart | None = None
+    intro: tuple[str, ...] = ()
     sections: list[Section] = field(default_factory=list)
     clusters: list[ClusterSection] = field(default_factory=list)
     searchable: bool = False
@@ -176,14 +181,15 @@ def _count_section(
     return Section(heading=heading, table=build(top, more_text), chart=chart)
 
 
-def clusters_run_for(kind: str, obj: Label | Artist):
-    """The current cluster run of a label or artist, or None (also while clusters is not installed)."""
-    try:
-        from clusters import selectors as cluster_selectors
-    except ImportError:
-        return None
-    finder = getattr(cluster_selectors, f"current_run_for_{kind}", None)
-    return finder(obj) if finder else None
+def clusters_run_for(kind: str, obj: Label | Artist) -> ClusterRun | None:
+    """The current cluster run of a label or artist with its clusters and nearest tracks, or None."""
+    finder = {"label": cluster_selectors.current_run_for_label, "artist": cluster_selectors.current_run_for_artist}
+    return finder[kind](obj)
+
+
+def has_clusters_page(kind: str, obj: Label | Artist) -> bool:
+    """Whether the clusters page of a label or artist exists (a current run): one cheap query."""
+    return ClusterRun.objects.filter(scope=kind, is_current=True, **{kind: obj}).exists()
 
 
 # --- home and indexes -------------------------------------------------------------------------
@@ -344,7 +350,7 @@ def label_content(label: Label) -> PageContent:
     label_ids, artist_ids = selectors.label_page_ids(), selectors.artist_page_ids()
     mine = {"kind": "labels", "slug": label.slug}
     artists, albums, genres = tally_artists(tracks), tally_albums(tracks), tally_genres(tracks)
-    links = (Link("See Clusters", Page("label_clusters", label.slug)),) if clusters_run_for("label", label) else ()
+    links = (Link("See Clusters", Page("label_clusters", label.slug)),) if has_clusters_page("label", label) else ()
     sections = [
         _count_section(
             "Top Artists",
@@ -409,7 +415,7 @@ def artist_content(artist: Artist) -> PageContent:
     label_ids, artist_ids = selectors.label_page_ids(), selectors.artist_page_ids()
     albums, labels = tally_albums(tracks), tally_labels(tracks)
     genre_names = sorted(g.name for g in artist.genres.all())
-    links = (Link("See Clusters", Page("artist_clusters", artist.slug)),) if clusters_run_for("artist", artist) else ()
+    links = (Link("See Clusters", Page("artist_clusters", artist.slug)),) if has_clusters_page("artist", artist) else ()
     top_albums, albums_more = top_rows_text(albums, "albums", TOP_ROWS)
     genres = Section(heading="Genres", items=tuple(Cell.text(name) for name in genre_names))
     if not genre_names:
@@ -446,31 +452,16 @@ def artist_content(artist: Artist) -> PageContent:
 # --- clusters pages -------------------------------------------------------------------------------
 
 
-def _representative_tracks(cluster) -> list[Track]:
-    """A cluster's representative tracks, nearest the centre first (prefetched by the run query)."""
-    members = getattr(cluster, "representatives", None)
-    if members is None:
-        members = cluster.members.all()
-    return [m.track for m in members]
-
-
 def _scatter_chart(run, kind: str, slug: str) -> Chart | None:
-    """The run's scatter plot as a Chart ref, when the clusters app drew one."""
-    try:
-        from clusters import plots
-    except ImportError:
-        return None
-    media_path = plots.scatter_media_path(run) if hasattr(plots, "scatter_media_path") else ""
-    if not media_path:
+    """The run's scatter plot as a Chart ref, when the clusters app drew it."""
+    if not run.scatter_path.exists():
         return None
     return Chart(
         kind=kind,
         slug=slug,
-        file="clusters/clusters_scatter.png",
-        alt=f"Scatter plot of the {run.clusters.count() if hasattr(run, 'clusters') else ''} clusters".replace(
-            "  ", " "
-        ),
-        media_path=media_path,
+        file=f"clusters/{SCATTER_FILENAME}",
+        alt=f"Scatter plot of {run.n_tracks} tracks in {run.k or 0} clusters",
+        media_path=run.scatter_relpath,
     )
 
 
@@ -479,23 +470,29 @@ def _clusters_content(kind: str, obj: Label | Artist, page: Page, owner_page: Pa
     if run is None:
         return None
     label_ids, artist_ids = selectors.label_page_ids(), selectors.artist_page_ids()
-    clusters = _run_clusters(run)
     sections = [
         ClusterSection(
             number=c.number,
             description=c.description or "",
             size=c.size,
             table=track_table(
-                _representative_tracks(c),
+                c.nearest_tracks,
                 artist_page_ids=artist_ids,
                 label_page_ids=label_ids,
-                more_text="See all representative tracks",
+                more_text="See more representative tracks",
             ),
         )
-        for c in clusters
+        for c in run.clusters.all()
     ]
     total = sum(c.size for c in sections)
-    chart = _scatter_chart(run, f"{kind}s", obj.slug)
+    axes = tuple(
+        f"{name}: {value}" for name, value in (("Horizontal axis", run.x_axis), ("Vertical axis", run.y_axis)) if value
+    )
+    intro = (
+        f"{songs_text(total)} grouped into {len(sections)} clusters of similar tracks. Each cluster lists its "
+        "most representative tracks, nearest its centre first.",
+        *axes,
+    )
     return PageContent(
         page=page,
         title=f"Clusters in {obj.name}",
@@ -505,26 +502,9 @@ def _clusters_content(kind: str, obj: Label | Artist, page: Page, owner_page: Pa
         ),
         counts=f"{songs_text(total)} in {len(sections)} clusters",
         links=(Link(f"Back to {obj.name}", owner_page),),
-        chart=chart,
+        chart=_scatter_chart(run, f"{kind}s", obj.slug),
+        intro=intro,
         clusters=sections,
-    )
-
-
-def _run_clusters(run) -> list:
-    """The run's clusters in number order, with members and their tracks prefetched (fixed queries)."""
-    from clusters.models import ClusterMember
-
-    members = selectors.tracks_for_table(Track.objects.all())
-    return list(
-        run.clusters.order_by("number").prefetch_related(
-            Prefetch(
-                "members",
-                queryset=ClusterMember.objects.filter(rank__lt=10)
-                .order_by("distance")
-                .prefetch_related(Prefetch("track", queryset=members)),
-                to_attr="representatives",
-            )
-        )
     )
 
 

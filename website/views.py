@@ -1,12 +1,91 @@
-"""Page views: selector → table builders → template."""
+"""Page views: find the label or artist (or redirect an old slug), build the content, render.
+
+The content builders (``website.content``) are shared with the Markdown export; these views only
+add what is HTTP: 404s, 301s for old slugs, the index search (``?q=``) and the description's HTML.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 
 from catalog import selectors
+from catalog.markdown import render_description
+from catalog.models import Artist, Label, SlugRedirect
+from website import content as pages
+
+
+def _render(request: HttpRequest, page: pages.PageContent | None, *, nav: str = "") -> HttpResponse:
+    if page is None:
+        raise Http404("No such page.")
+    return render(
+        request,
+        "website/page.html",
+        {
+            "content": page,
+            "description_html": render_description(page.description) if page.description else "",
+            "site_title": settings.SITE_TITLE,
+            "nav": nav,
+            "query": request.GET.get("q", ""),
+        },
+    )
+
+
+def _find(kind: str, slug: str, with_pages, view_name: str) -> Label | Artist | HttpResponse:
+    """The label/artist with a page at ``slug``; a 301 to its current slug for an old one; else 404."""
+    obj = with_pages().filter(slug=slug).first()
+    if obj is not None:
+        return obj
+    redirect = SlugRedirect.objects.filter(kind=kind, old_slug=slug).select_related(kind).first()
+    target = getattr(redirect, kind, None) if redirect else None
+    if target is not None and target.slug != slug and with_pages().filter(pk=target.pk).exists():
+        return HttpResponsePermanentRedirect(reverse(view_name, args=[target.slug]))
+    raise Http404(f"No {kind} page at {slug!r}.")
+
+
+def _detail(kind: str, builder: Callable, view_name: str, nav: str):
+    with_pages = {"label": selectors.labels_with_pages, "artist": selectors.artists_with_pages}[kind]
+
+    def view(request: HttpRequest, slug: str) -> HttpResponse:
+        found = _find(kind, slug, with_pages, view_name)
+        if isinstance(found, HttpResponse):
+            return found
+        return _render(request, builder(found), nav=nav)
+
+    view.__name__ = view_name.split(":")[-1].replace("-", "_")
+    return view
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "website/home.html", {"counts": selectors.library_counts()})
+    return _render(request, pages.home_content())
+
+
+def _filtered(page: pages.PageContent, query: str) -> pages.PageContent:
+    """Keep the index rows whose text contains ``query`` (case-insensitive); the JS filter does the same."""
+    needle = query.strip().casefold()
+    if not needle:
+        return page
+    for section in page.sections:
+        if section.table is not None:
+            section.table.rows = [
+                row for row in section.table.rows if any(needle in cell.plain.casefold() for cell in row)
+            ]
+    return page
+
+
+def labels_index(request: HttpRequest) -> HttpResponse:
+    return _render(request, _filtered(pages.labels_index_content(), request.GET.get("q", "")), nav="labels")
+
+
+def artists_index(request: HttpRequest) -> HttpResponse:
+    return _render(request, _filtered(pages.artists_index_content(), request.GET.get("q", "")), nav="artists")
+
+
+label_detail = _detail("label", pages.label_content, "website:label-detail", "labels")
+label_clusters = _detail("label", pages.label_clusters_content, "website:label-clusters", "labels")
+artist_detail = _detail("artist", pages.artist_content, "website:artist-detail", "artists")
+artist_clusters = _detail("artist", pages.artist_clusters_content, "website:artist-clusters", "artists")
