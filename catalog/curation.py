@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connections, transaction
+from django.db.models import Case, CharField, DateTimeField, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from catalog import labels as label_rules
@@ -127,49 +127,68 @@ class LikesResult:
 def track_likes_set(*, tracks: QuerySet[Track], liked: bool | None, user: Any = None) -> LikesResult:
     """Set the liked override of every track in ``tracks`` (None clears it: follow Spotify).
 
-    One UPDATE for the whole selection, whatever its size, plus bulk-created audit rows for the tracks
-    whose override actually changed; tracks already in that state are left alone. Safe to repeat.
-    Returns the number of tracks changed and the labels/artists queued for reclustering.
+    A fixed number of queries whatever the selection's size: one INSERT … SELECT writes an audit row
+    for each track whose override actually changes, then one UPDATE changes them; tracks already in
+    that state are left alone, so it is safe to repeat. Returns the number of tracks changed and the
+    labels/artists queued for reclustering.
     """
     if liked not in (True, False, None):
         raise CurationError(f"liked override must be True, False or None, not {liked!r}")
     with transaction.atomic():
         # A plain pk subquery: the selection may carry joins (admin search) that UPDATE can't take.
-        selection = Track.objects.filter(pk__in=tracks.values("pk"))
+        selection = Track.objects.filter(pk__in=tracks.values("pk")).order_by()
         if liked is None:
             to_change = selection.filter(liked_override__isnull=False)
         else:
             to_change = selection.exclude(liked_override=liked)
-        # Locked rows (PostgreSQL) keep the audit's "from" value true until the UPDATE.
-        before = list(to_change.select_for_update().values_list("pk", LIKED_OVERRIDE_FIELD))
-        if not before:
+        label_ids = set(
+            AlbumLabel.objects.filter(album__tracks__in=to_change.values("pk")).values_list("label_id", flat=True)
+        )
+        artist_ids = set(
+            TrackArtist.objects.filter(track__in=to_change.values("pk")).values_list("artist_id", flat=True)
+        )
+        changed = _record_override_changes(to_change, liked=liked, user_id=_user_id(user))
+        if not changed:
             return LikesResult()
-        result = LikesResult(
-            changed=len(before),
-            label_ids=set(
-                AlbumLabel.objects.filter(album__tracks__in=to_change.values("pk")).values_list("label_id", flat=True)
-            ),
-            artist_ids=set(
-                TrackArtist.objects.filter(track__in=to_change.values("pk")).values_list("artist_id", flat=True)
-            ),
-        )
         to_change.update(liked_override=liked, updated_at=timezone.now())
-        user_id = _user_id(user)
-        CurationChange.objects.bulk_create(
-            [
-                CurationChange(
-                    user_id=user_id,
-                    track_id=pk,
-                    field=LIKED_OVERRIDE_FIELD,
-                    old_value=override_text(old),
-                    new_value=override_text(liked),
-                )
-                for pk, old in before
-            ],
-            batch_size=900,
+        _after_commit(label_ids=label_ids, artist_ids=artist_ids)
+    return LikesResult(changed=changed, label_ids=label_ids, artist_ids=artist_ids)
+
+
+def _record_override_changes(to_change: QuerySet[Track], *, liked: bool | None, user_id: int | None) -> int:
+    """INSERT INTO the audit trail one row per track of ``to_change`` (from its current override to
+    ``liked``), in one statement; returns the number of rows written.
+
+    The rows are selected FOR UPDATE (PostgreSQL): the UPDATE that follows changes exactly these.
+    Django has no INSERT … SELECT, so the SELECT is built with the ORM and wrapped here.
+    """
+    rows = (
+        to_change.select_for_update()
+        .annotate(
+            _created_at=Value(timezone.now(), output_field=DateTimeField()),
+            _user_id=Value(user_id, output_field=IntegerField()),
+            _track_id=F("pk"),
+            _field=Value(LIKED_OVERRIDE_FIELD, output_field=CharField()),
+            _old=Case(
+                When(liked_override__isnull=True, then=Value(override_text(None))),
+                When(liked_override=True, then=Value(override_text(True))),
+                default=Value(override_text(False)),
+                output_field=CharField(),
+            ),
+            _new=Value(override_text(liked), output_field=CharField()),
         )
-        _after_commit(label_ids=result.label_ids, artist_ids=result.artist_ids)
-    return result
+        .values_list("_created_at", "_user_id", "_track_id", "_field", "_old", "_new")
+    )
+    db = rows.db
+    select_sql, params = rows.query.get_compiler(using=db).as_sql()
+    table = connections[db].ops.quote_name(CurationChange._meta.db_table)
+    columns = ", ".join(
+        connections[db].ops.quote_name(CurationChange._meta.get_field(name).column)
+        for name in ("created_at", "user", "track", "field", "old_value", "new_value")
+    )
+    with connections[db].cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select_sql}", params)  # noqa: S608 - ORM-built SQL
+        return cursor.rowcount
 
 
 def track_like_toggle(*, track: Track, user: Any = None) -> bool:
