@@ -3,13 +3,19 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+
+def serve_media(request, path):
+    # MEDIA_ROOT is read per request (not bound at import) so tests and settings overrides apply.
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("markdownx/", include("markdownx.urls")),
     path("spotify/", include("catalog.spotify_urls")),
     # Charts and scatter plots live in MEDIA_ROOT; they are small, immutable per data version,
     # and served by the site itself so a single process is enough to run labelsite.
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>.*)$", serve_media),
     path("", include("clusters.urls")),
     path("", include("website.urls")),
 ]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from catalog import selectors
 from catalog.markdown import render_description
@@ -27,7 +28,8 @@ def _render(request: HttpRequest, page: pages.PageContent | None, *, nav: str = 
         "website/page.html",
         {
             "content": page,
-            "description_html": render_description(page.description) if page.description else "",
+            # Sanitized by nh3 in render_description: safe to insert as HTML.
+            "description_html": mark_safe(render_description(page.description)) if page.description else "",  # noqa: S308
             "site_title": settings.SITE_TITLE,
             "nav": nav,
             "query": request.GET.get("q", ""),
