@@ -103,21 +103,18 @@ def _rounded(value: float, digits: int = 4) -> float | None:
 def choose_k(points: np.ndarray) -> tuple[KMeans, dict]:
     """The KMeans fit with the best silhouette among those passing the size guard.
 
-    When no k passes the guard, the one with the most balanced sizes wins (as the original
-    kept its last try). Returns the fit and the figures of every try.
+    When no k passes the guard (a few far outliers make every split lopsided), the best
+    silhouette wins. Returns the fit and the figures of every try.
     """
     tries = []
     for k in candidate_ks(len(points)):
         fit = KMeans(n_clusters=k, n_init=KMEANS_N_INIT, random_state=RANDOM_STATE).fit(points)
         sizes = np.bincount(fit.labels_, minlength=k)
-        tries.append((k, fit, _silhouette(points, fit.labels_), passes_size_guard(sizes), min(sizes) / max(sizes)))
+        tries.append((k, fit, _silhouette(points, fit.labels_), passes_size_guard(sizes)))
     guarded = [t for t in tries if t[3] and not math.isnan(t[2])]
-    if guarded:
-        best = max(guarded, key=lambda t: (t[2], -t[0]))
-    else:
-        best = max(tries, key=lambda t: (t[4], -t[0]))
+    best = max(guarded or tries, key=lambda t: (-1.0 if math.isnan(t[2]) else t[2], -t[0]))
     figures = {
-        "tried": [{"k": k, "silhouette": _rounded(s), "size_guard": g} for k, _, s, g, _ in tries],
+        "tried": [{"k": k, "silhouette": _rounded(s), "size_guard": g} for k, _, s, g in tries],
         "size_guard_passed": best[3],
     }
     return best[1], figures

@@ -1,5 +1,12 @@
-"""Clusters JSON twins (the clusters issue fills these in)."""
+"""The JSON twins of the clusters pages; the HTML pages are in website.urls."""
+
+from django.urls import path
+
+from clusters import views
 
 app_name = "clusters"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("labels/<str:slug>/clusters.json", views.label_clusters_json, name="label-clusters-json"),
+    path("artists/<str:slug>/clusters.json", views.artist_clusters_json, name="artist-clusters-json"),
+]
