@@ -435,6 +435,11 @@ class TrackAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.toggle_like_view),
                 name="catalog_track_toggle_like",
             ),
+            path(
+                "recluster-all/",
+                self.admin_site.admin_view(self.recluster_all_view),
+                name="catalog_track_recluster_all",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -532,6 +537,14 @@ class TrackAdmin(admin.ModelAdmin):
             raise PermissionDenied
         liked = curation.track_like_toggle(track=track, user=request.user)
         self.message_user(request, f"{track.name}: {'liked 💚' if liked else 'not liked'}.", messages.SUCCESS)
+        return redirect_back(request, reverse("admin:catalog_track_changelist"))
+
+    @method_decorator(require_POST)
+    def recluster_all_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        curation.recluster_enqueue(everything=True)
+        self.message_user(request, "Reclustering of every label and artist whose tracks changed is queued.")
         return redirect_back(request, reverse("admin:catalog_track_changelist"))
 
 

@@ -10,12 +10,14 @@ keeps albums that have ``admin`` label links, and follows ``LabelAlias`` keys to
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+import spotipy
+from celery import current_app
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Case, CharField, DateTimeField, F, IntegerField, QuerySet, Value, When
@@ -34,11 +36,13 @@ from catalog.models import (
     Track,
     TrackArtist,
 )
+from catalog.refresh import recluster_changed_enqueue
 from catalog.services import label_display_names_refresh
+from catalog.sources.spotify import SpotifyError
+from catalog.spotify_auth import spotify_client
 
 logger = logging.getLogger(__name__)
 
-RECLUSTER_CHANGED_TASK = "clusters.tasks.recluster_changed"
 LIKED_OVERRIDE_FIELD = "liked_override"
 # Spotify's PUT/DELETE /me/library take a comma-separated list of URIs; 40 per call stays within
 # the documented limit of the old /me/tracks endpoints (50 ids) with room to spare.
@@ -59,20 +63,25 @@ def override_text(value: bool | None) -> str:
 # --- Enqueueing after commit --------------------------------------------------------------------
 
 
-def enqueue_task(dotted_name: str, *args: Any) -> None:
-    """Send a Celery task by its dotted name (``app.tasks.func``), imported here, not at module level.
+def enqueue_task(dotted_name: str, *args: Any) -> str:
+    """Send a Celery task by its dotted name (``app.tasks.func``); catalog never imports clusters.
 
-    catalog must not import clusters at import time (clusters builds on catalog); importing the task
-    module when enqueueing keeps the dependency one-way and lets ``.delay`` honour eager mode.
-    A missing task module is logged, not raised: a curation must not fail because clustering is absent.
+    With a broker the task is sent by name (the web process need not import the clusters app);
+    without one (eager mode) the registered task runs inline, as ``.delay`` would. Returns ``sent``,
+    ``ran`` or ``skipped`` (no such task registered: logged, not raised — a curation must not fail
+    because clustering is missing).
     """
-    module_name, _, func_name = dotted_name.rpartition(".")
-    try:
-        task = getattr(importlib.import_module(module_name), func_name)
-    except (ImportError, AttributeError):
-        logger.warning("task %s is not available; not enqueued", dotted_name)
-        return
-    task.delay(*args)
+    app = current_app
+    if not app.conf.task_always_eager:
+        app.send_task(dotted_name, args=list(args))
+        return "sent"
+    app.loader.import_default_modules()  # autodiscovery of the apps' tasks modules is lazy
+    task = app.tasks.get(dotted_name)
+    if task is None:
+        logger.warning("task %s is not registered; not run", dotted_name)
+        return "skipped"
+    task.apply_async(args=list(args))
+    return "ran"
 
 
 RECLUSTER_LABEL_TASK = "clusters.tasks.recluster_label"
@@ -83,15 +92,16 @@ RECLUSTER_ALL_TASK = "clusters.tasks.recluster_all"
 def recluster_enqueue(
     *, label_ids: Iterable[int] = (), artist_ids: Iterable[int] = (), everything: bool = False
 ) -> int:
-    """Once the current transaction commits, enqueue reclustering of these labels and artists
-    (one task each), or of the whole library. Returns the number of tasks that will be sent."""
+    """Once the current transaction commits, enqueue reclustering of these labels and artists (one
+    task each, recomputed even when their tracks did not change: an admin asked for it), or of
+    every scope whose tracks changed. Returns the number of tasks that will be sent."""
     if everything:
-        transaction.on_commit(lambda: enqueue_task(RECLUSTER_ALL_TASK))
+        transaction.on_commit(partial(enqueue_task, RECLUSTER_ALL_TASK), robust=True)
         return 1
     jobs = [(RECLUSTER_LABEL_TASK, pk) for pk in sorted(set(label_ids))]
     jobs += [(RECLUSTER_ARTIST_TASK, pk) for pk in sorted(set(artist_ids))]
     for name, pk in jobs:
-        transaction.on_commit(lambda name=name, pk=pk: enqueue_task(name, pk))
+        transaction.on_commit(partial(enqueue_task, name, pk, True), robust=True)
     return len(jobs)
 
 
@@ -102,10 +112,9 @@ def catalog_changed() -> None:
 
 def _after_commit(*, label_ids: Iterable[int] = (), artist_ids: Iterable[int] = ()) -> None:
     """On commit: new cache version, then recluster what depends on the change (in the background)."""
-    label_ids, artist_ids = sorted(set(label_ids)), sorted(set(artist_ids))
     transaction.on_commit(bump_catalog_version)
-    if label_ids or artist_ids:
-        transaction.on_commit(lambda: enqueue_task(RECLUSTER_CHANGED_TASK, label_ids, artist_ids))
+    # The refresh's helper: the same task, enqueued the same way (by name, robust on commit).
+    recluster_changed_enqueue(label_ids=label_ids, artist_ids=artist_ids)
 
 
 def _user_id(user: Any) -> int | None:
@@ -446,14 +455,9 @@ def _spotify_error_text(exc: Exception) -> str:
     return f"HTTP {status}: {msg}" if status else msg
 
 
-def _default_spotify_client() -> Any:
-    """The spotipy client of the connected account (catalog.spotify_auth, from the refresh issue)."""
+def _default_spotify_client() -> spotipy.Spotify:
+    """The spotipy client of the connected account (its session, token and SPOTIFY_API_URL)."""
     try:
-        spotify_auth = importlib.import_module("catalog.spotify_auth")
-    except ImportError as exc:
-        raise CurationError("no Spotify connection support is installed (catalog.spotify_auth)") from exc
-    for name in ("spotify_client", "connected_client", "client_for_connection"):
-        factory = getattr(spotify_auth, name, None)
-        if factory is not None:
-            return factory()
-    raise CurationError("catalog.spotify_auth offers no client for the connected account")
+        return spotify_client().sp
+    except SpotifyError as exc:
+        raise CurationError(f"Spotify: {exc}") from exc

@@ -253,6 +253,10 @@ SITE_TITLE = env_str("SITE_TITLE", "labelsite")
 # --- Markdown descriptions (django-markdownx) --------------------------------------------------
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "catalog.markdown.render_description"
 MARKDOWNX_MEDIA_PATH = "markdownx/"
+# Uploaded images are served from MEDIA_ROOT on the site's own origin: raster formats only (an SVG
+# can carry script), and small.
+MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
+MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
