@@ -1,13 +1,6 @@
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
-import spotipy
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -25,29 +18,10 @@ from catalog.models import (
     Track,
 )
 from catalog.services import LibraryData, library_upsert
+from tests.catalog.curation_data import library, spotify_client_for, spotify_library_server
 from tests.factories import album_obj, saved, track_obj
 
 pytestmark = pytest.mark.django_db
-
-
-def library(*, unsaved: tuple[str, ...] = ()) -> LibraryData:
-    """Two albums on Darkroom (one co-released with Interscope), one on Ninja Tune; all tracks liked
-    on Spotify except those named in ``unsaved``."""
-    darkroom = album_obj("Ocean Eyes", artists=["Billie Eilish"], label="Darkroom/Interscope Records")
-    lovely = album_obj("lovely", artists=["Billie Eilish", "Khalid"], label="Darkroom")
-    ninja = album_obj("Migration", artists=["Bonobo"], label="Ninja Tune")
-    tracks = [
-        track_obj("ocean eyes", album=darkroom, artists=["Billie Eilish"], track_number=1),
-        track_obj("bellyache", album=darkroom, artists=["Billie Eilish"], track_number=2),
-        track_obj("lovely", album=lovely, artists=["Billie Eilish", "Khalid"]),
-        track_obj("Kerala", album=ninja, artists=["Bonobo"]),
-    ]
-    return LibraryData(
-        saved_tracks=[saved(t) for t in tracks if t["name"] not in unsaved],
-        tracks=[t for t in tracks if t["name"] in unsaved],
-        albums=[darkroom, lovely, ninja],
-        liked_complete=True,
-    )
 
 
 @pytest.fixture
@@ -260,55 +234,10 @@ def test_setting_the_same_album_labels_again_records_nothing_new(curator):
 # --- Pushing to Spotify ---------------------------------------------------------------------------
 
 
-class FakeSpotifyLibrary(BaseHTTPRequestHandler):
-    """PUT/DELETE /v1/me/library?uris=…: records the calls; URIs listed in ``refuse`` get a 403."""
-
-    calls: list[tuple[str, list[str]]]
-    refuse: set[str]
-
-    def _library(self) -> None:
-        url = urlsplit(self.path)
-        uris = parse_qs(url.query).get("uris", [""])[0].split(",")
-        if url.path != "/v1/me/library" or self.headers.get("Authorization") != "Bearer test-token":
-            self._reply(404, {"error": {"status": 404, "message": "Not found"}})
-            return
-        self.server.calls.append((self.command, uris))
-        if set(uris) & self.server.refuse:
-            self._reply(403, {"error": {"status": 403, "message": "Insufficient client scope"}})
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    do_PUT = do_DELETE = _library
-
-    def _reply(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
-def fake_spotify() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeSpotifyLibrary)
-    server.calls, server.refuse = [], set()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def spotify_client_for(server: ThreadingHTTPServer) -> spotipy.Spotify:
-    client = spotipy.Spotify(auth="test-token", retries=0, status_retries=0)
-    client.prefix = f"http://127.0.0.1:{server.server_port}/v1/"
-    return client
+def fake_spotify():
+    with spotify_library_server() as server:
+        yield server
 
 
 def test_pushing_is_off_unless_enabled(settings):
@@ -348,3 +277,47 @@ def test_pushing_many_tracks_goes_in_batches(curator, settings, fake_spotify):
 
     assert [len(uris) for _, uris in fake_spotify.calls] == [40, 40, 15]
     assert len(report.saved) == 95 and not report.failures
+
+
+# --- Reclustering after commit ------------------------------------------------------------------
+
+
+@pytest.fixture
+def tasks_run():
+    """(task name, args, kwargs) of every Celery task that runs, as Celery itself reports it."""
+    from celery.signals import task_prerun
+
+    seen: list[tuple[str, tuple, dict]] = []
+
+    def record(sender=None, args=None, kwargs=None, **_):
+        seen.append((sender.name, tuple(args or ()), dict(kwargs or {})))
+
+    task_prerun.connect(record, weak=False)
+    yield seen
+    task_prerun.disconnect(record)
+
+
+def test_a_curation_reclusters_the_labels_and_artists_of_its_tracks_once_committed(
+    curator, tasks_run, django_capture_on_commit_callbacks
+):
+    library_upsert(data=library())
+    kerala = Track.objects.get(name="Kerala")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        curation.track_likes_set(tracks=Track.objects.filter(pk=kerala.pk), liked=False, user=curator)
+        assert tasks_run == []  # nothing before the commit
+
+    ninja = Label.objects.get(slug="ninja_tune")
+    bonobo = kerala.artists.get()
+    assert tasks_run == [("clusters.tasks.recluster_changed", (), {"label_ids": [ninja.pk], "artist_ids": [bonobo.pk]})]
+
+
+def test_asking_to_recluster_labels_enqueues_one_task_each_after_commit(tasks_run, django_capture_on_commit_callbacks):
+    library_upsert(data=library())
+    labels = list(Label.objects.order_by("pk"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert curation.recluster_enqueue(label_ids=[lb.pk for lb in labels]) == len(labels)
+        assert tasks_run == []
+
+    assert tasks_run == [("clusters.tasks.recluster_label", (lb.pk, True), {}) for lb in labels]
