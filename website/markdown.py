@@ -24,8 +24,10 @@ from catalog.tables import Cell, Page, Part, Table
 
 _WHITESPACE_RUN = re.compile(r"[\r\n\t\v\f]+")
 # Characters with an inline meaning in GFM (or on GitHub) wherever they stand: code spans,
-# emphasis, links and images, raw HTML, table cells, strikethrough, headings' closing #s, math.
-_ALWAYS_ESCAPED = re.compile(r"([\\`*_\[\]<>|~#$])")
+# emphasis, links and images, raw HTML, table cells, strikethrough, math.
+_ALWAYS_ESCAPED = re.compile(r"([\\`*_\[\]<>|~$])")
+# A heading's closing sequence: a run of #s at the end, after a space (or the whole text).
+_CLOSING_HASHES = re.compile(r"(?:^|(?<=\s))#(?=#*\s*$)")
 # An HTML entity or numeric character reference: "&amp;" must show as "&amp;", not "&".
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # GFM extended autolinks: "www." and "scheme://" start a link; escaping the "." or ":" stops it.
@@ -36,8 +38,8 @@ _SHORTCODE = re.compile(r":(?=[A-Za-z0-9+\-]+:)")
 # Email autolinks are found after escapes are resolved, so no escape stops them; an empty HTML
 # comment (removed by every renderer, never shown) splits the text node instead.
 _EMAIL_AT = re.compile(r"(?<=[A-Za-z0-9.+\-_])@(?=[A-Za-z0-9\-_])")
-# Block markers at the start of a paragraph, list item or heading: "- x", "+ x", "= x", "1. x", "1) x".
-_LEADING_MARKER = re.compile(r"^([\-+=])|^(\d+)([.)])")
+# Block markers at the start of a paragraph, list item or heading: "# x", "- x", "+ x", "= x", "1. x".
+_LEADING_MARKER = re.compile(r"^([#\-+=])|^(\d+)([.)])")
 
 
 def escape_text(value: object) -> str:
@@ -48,6 +50,7 @@ def escape_text(value: object) -> str:
     """
     text = _WHITESPACE_RUN.sub(" ", "" if value is None else str(value)).strip()
     text = _ALWAYS_ESCAPED.sub(r"\\\1", text)
+    text = _CLOSING_HASHES.sub(r"\\#", text)
     text = _ENTITY.sub(r"\\&", text)
     text = _WWW.sub(r"\1\\.", text)
     text = _SCHEME.sub(r"\\:", text)
