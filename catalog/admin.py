@@ -166,10 +166,10 @@ class AlbumAdmin(admin.ModelAdmin):
         return curation_history(CurationChange.objects.filter(album=album))
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        if formset.model is not AlbumLabel:
+        if formset.model is not AlbumLabel or not formset.has_changed():
             return super().save_formset(request, form, formset, change)
-        if not formset.has_changed():
-            return None
+        # The admin's change message reads these; the curation trail records the change itself.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         kept = [
             f.cleaned_data
             for f in formset.forms
@@ -503,7 +503,8 @@ class TrackAdmin(admin.ModelAdmin):
     def _set_likes(self, request: HttpRequest, queryset: QuerySet[Track], liked: bool | None) -> None:
         result = curation.track_likes_set(tracks=queryset, liked=liked, user=request.user)
         what = curation.override_text(liked)
-        self.message_user(request, f"{result.changed} tracks set to “{what}”.", messages.SUCCESS)
+        tracks = "track" if result.changed == 1 else "tracks"
+        self.message_user(request, f"{result.changed} {tracks} set to “{what}”.", messages.SUCCESS)
 
     @admin.action(description="Mark selected tracks liked 💚", permissions=["change"])
     def mark_liked(self, request: HttpRequest, queryset: QuerySet[Track]) -> None:
