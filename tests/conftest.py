@@ -59,7 +59,7 @@ def celery_worker(redis_url, transactional_db, settings):
     settings.CELERY_BROKER_URL = redis_url
     old = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
-    app.pool.force_close_all()
+    _forget_celery_connections(app)
     with servers.celery_worker(
         broker_url=redis_url,
         database_url=database_url_for_worker(),
@@ -67,7 +67,21 @@ def celery_worker(redis_url, transactional_db, settings):
     ) as proc:
         yield proc
     app.conf.update(old)
-    app.pool.force_close_all()
+    _forget_celery_connections(app)
+
+
+def _forget_celery_connections(app) -> None:
+    """Drop pooled broker connections and the cached result backend so the new URLs take effect.
+
+    (``app.pool.force_close_all()`` alone leaves a closed pool behind: "Acquire on closed pool".)
+    """
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+    app._local.__dict__.pop("backend", None)
 
 
 @pytest.fixture(scope="session")
