@@ -14,8 +14,8 @@ rest inside ``<details><summary>…</summary>`` with blank lines around the inne
 from __future__ import annotations
 
 import html
-import posixpath
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 from catalog.tables import Cell, Page, Part, Table
@@ -42,13 +42,24 @@ _EMAIL_AT = re.compile(r"(?<=[A-Za-z0-9.+\-_])@(?=[A-Za-z0-9\-_])")
 _LEADING_MARKER = re.compile(r"^([#\-+=])|^(\d+)([.)])")
 
 
+# Anything any rule below could act on; most names have none of it and are returned as they are.
+_NEEDS_ESCAPING = re.compile(r"[\\`*_\[\]<>|~$#&:@\r\n\t\v\f]|(?i:www)\.|^[\s\-+=\d]|\s$")
+
+
 def escape_text(value: object) -> str:
     """Plain text → Markdown that renders as exactly that text (inline, in cells and headings).
 
     Line breaks and tabs become one space and outer whitespace is dropped (a table row is one
     line, and Markdown would drop or reinterpret them anyway). ``None`` gives ``""``.
     """
-    text = _WHITESPACE_RUN.sub(" ", "" if value is None else str(value)).strip()
+    return _escape_str("" if value is None else str(value))
+
+
+@lru_cache(maxsize=65536)  # an export escapes the same artist, album and label names many times
+def _escape_str(text: str) -> str:
+    if not _NEEDS_ESCAPING.search(text):
+        return text
+    text = _WHITESPACE_RUN.sub(" ", text).strip()
     text = _ALWAYS_ESCAPED.sub(r"\\\1", text)
     text = _CLOSING_HASHES.sub(r"\\#", text)
     text = _ENTITY.sub(r"\\&", text)
@@ -73,6 +84,7 @@ def escape_html(value: object) -> str:
 _URL_SAFE = "/:?#@!$&'*+,;=%-._~"
 
 
+@lru_cache(maxsize=65536)
 def escape_url(url: str) -> str:
     """A URL for ``[text](url)`` / ``src="url"``: no space, quote, bracket, pipe or parenthesis
     that could end the destination, split a cell or leave an attribute. Balanced parentheses,
@@ -84,6 +96,8 @@ def escape_url(url: str) -> str:
 
 
 def _parentheses_balanced(text: str) -> bool:
+    if "(" not in text and ")" not in text:
+        return True
     depth = 0
     for ch in text:
         depth += {"(": 1, ")": -1}.get(ch, 0)
@@ -92,11 +106,17 @@ def _parentheses_balanced(text: str) -> bool:
     return depth == 0
 
 
+@lru_cache(maxsize=65536)
 def relative_path(target: str, *, from_path: str) -> str:
     """The relative path from the file ``from_path`` to the file ``target`` (both relative to the
     export root, with ``/``): ``labels/a/overview.md`` → ``artists/b/overview.md`` gives
     ``../../artists/b/overview.md``."""
-    return posixpath.relpath(target, posixpath.dirname(from_path) or ".")
+    *target_dirs, name = target.split("/")
+    from_dirs = from_path.split("/")[:-1]
+    common = 0
+    while common < min(len(target_dirs), len(from_dirs)) and target_dirs[common] == from_dirs[common]:
+        common += 1
+    return "/".join([".."] * (len(from_dirs) - common) + target_dirs[common:] + [name])
 
 
 def link(text: str, url: str) -> str:

@@ -9,15 +9,31 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from catalog import selectors
+from catalog.cache import catalog_version
 from catalog.markdown import render_description
 from catalog.models import Artist, Label, SlugRedirect
 from website import content as pages
+
+# Rendered pages are cached under the catalog version (every catalog and clusters write bumps it),
+# so a 2,000-track label page is built once per data change, then served from the cache.
+PAGE_CACHE_SECONDS = getattr(settings, "PAGE_CACHE_SECONDS", 600)
+
+
+def _cached(request: HttpRequest, key: str, build: Callable[[], pages.PageContent | None], nav: str) -> HttpResponse:
+    """The page's HTML from the cache, or built, rendered and cached (404s are not cached)."""
+    full_key = f"website:page:{key}:{catalog_version()}"
+    html = cache.get(full_key)
+    if html is None:
+        html = _render(request, build(), nav=nav).content.decode()
+        cache.set(full_key, html, PAGE_CACHE_SECONDS)
+    return HttpResponse(html)
 
 
 def _render(request: HttpRequest, page: pages.PageContent | None, *, nav: str = "") -> HttpResponse:
@@ -56,14 +72,16 @@ def _detail(kind: str, builder: Callable, view_name: str, nav: str):
         found = _find(kind, slug, with_pages, view_name)
         if isinstance(found, HttpResponse):
             return found
-        return _render(request, builder(found), nav=nav)
+        # updated_at: an admin's edit of the description or name shows at once.
+        key = f"{view_name}:{found.pk}:{found.slug}:{found.updated_at.timestamp()}"
+        return _cached(request, key, lambda: builder(found), nav)
 
     view.__name__ = view_name.split(":")[-1].replace("-", "_")
     return view
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return _render(request, pages.home_content())
+    return _cached(request, "home", pages.home_content, "")
 
 
 def _filtered(page: pages.PageContent, query: str) -> pages.PageContent:
@@ -80,10 +98,14 @@ def _filtered(page: pages.PageContent, query: str) -> pages.PageContent:
 
 
 def labels_index(request: HttpRequest) -> HttpResponse:
+    if not request.GET.get("q"):
+        return _cached(request, "labels", pages.labels_index_content, "labels")
     return _render(request, _filtered(pages.labels_index_content(), request.GET.get("q", "")), nav="labels")
 
 
 def artists_index(request: HttpRequest) -> HttpResponse:
+    if not request.GET.get("q"):
+        return _cached(request, "artists", pages.artists_index_content, "artists")
     return _render(request, _filtered(pages.artists_index_content(), request.GET.get("q", "")), nav="artists")
 
 

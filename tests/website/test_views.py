@@ -219,3 +219,41 @@ def test_home_page_shows_counts_labels_artists_genres_and_charts(client, library
     assert len(charts) == 3
     for chart in charts:
         assert client.get(chart["src"]).status_code == 200
+
+
+PAGE_URLS = [
+    "/",
+    "/labels/",
+    "/artists/",
+    "/labels/darkroom/",
+    "/labels/darkroom/clusters/",
+    "/artists/billie_eilish/",
+    "/artists/billie_eilish/clusters/",
+]
+MAX_QUERIES = 16
+
+
+@pytest.mark.parametrize("albums", [2, 60], ids=["small library", "large library"])
+def test_every_page_costs_the_same_few_queries_whatever_its_size(client, albums, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    page_library(n_albums=albums)
+    recluster_label(Label.objects.get(slug="darkroom").pk)
+    recluster_artist(Artist.objects.get(slug="billie_eilish").pk)
+    for url in PAGE_URLS:
+        cache.clear()  # measure a page built from scratch, not one served from the page cache
+        with django_assert_max_num_queries(MAX_QUERIES):
+            assert client.get(url).status_code == 200, url
+
+
+def test_a_cached_page_shows_new_data_after_a_catalog_write(client, library, django_capture_on_commit_callbacks):
+    from catalog.services import LibraryData, library_upsert
+    from tests.factories import album_obj, saved, track_obj
+
+    assert "23 songs" in client.get("/labels/darkroom/").content.decode()
+    album = album_obj("Darkroom late album", artists=["Billie Eilish"], label="Darkroom")
+    track = track_obj("late song", album=album, artists=["Billie Eilish"])
+    with django_capture_on_commit_callbacks(execute=True):  # the version is bumped once the write commits
+        library_upsert(data=LibraryData(saved_tracks=[saved(track)], albums=[album]))
+
+    assert "24 songs" in client.get("/labels/darkroom/").content.decode()

@@ -6,8 +6,10 @@ has 14,000 cells, and ``format_html`` escapes every piece of text, URL and alt t
 
 from __future__ import annotations
 
+from html import escape
+
 from django import template
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.tables import Cell, Part, Table
@@ -16,24 +18,24 @@ register = template.Library()
 
 
 def part_html(part: Part) -> str:
+    # html.escape (quote=True) rather than format_html: same escaping, a fraction of the cost
+    # on a 14,000-cell page.
     if part.image:
-        return format_html(
-            '<img src="{}" alt="{}" width="{}" height="{}" loading="lazy" decoding="async">',
-            part.image,
-            part.text,
-            part.image_width,
-            part.image_width,
+        width = int(part.image_width)
+        return (
+            f'<img src="{escape(part.image)}" alt="{escape(part.text)}" width="{width}" height="{width}" '
+            'loading="lazy" decoding="async">'
         )
     if part.page is not None:
-        return format_html('<a href="{}">{}</a>', part.page.url(), part.text)
+        return f'<a href="{escape(part.page.url())}">{escape(part.text)}</a>'
     if part.url:
-        return format_html('<a href="{}" rel="noopener" title="Open in Spotify">{}</a>', part.url, part.text)
-    return conditional_escape(part.text)
+        return f'<a href="{escape(part.url)}" rel="noopener" title="Open in Spotify">{escape(part.text)}</a>'
+    return escape(part.text)
 
 
 @register.filter
 def cell_html(cell: Cell) -> SafeString:
-    return mark_safe(conditional_escape(cell.separator).join(part_html(p) for p in cell.parts))  # noqa: S308
+    return mark_safe(escape(cell.separator).join(part_html(p) for p in cell.parts))  # noqa: S308
 
 
 @register.simple_tag
