@@ -274,18 +274,18 @@ def recluster_changed_enqueue(*, label_ids: Iterable[int], artist_ids: Iterable[
         transaction.on_commit(partial(recluster_changed_send, label_ids, artist_ids), robust=True)
 
 
-def recluster_changed_send(label_ids: list[int], artist_ids: list[int]) -> str:
+def recluster_changed_send(label_ids: list[int], artist_ids: list[int], *, task_name: str = RECLUSTER_TASK) -> str:
     """Send the task; returns ``sent``, ``ran`` (inline, no broker) or ``skipped`` (not registered)."""
     app = current_app
     kwargs = {"label_ids": label_ids, "artist_ids": artist_ids}
     if not app.conf.task_always_eager:
-        app.send_task(RECLUSTER_TASK, kwargs=kwargs)
+        app.send_task(task_name, kwargs=kwargs)
         return "sent"
     # Without a broker send_task would not run anything: call the registered task inline.
-    app.loader.import_default_modules()  # autodiscovery of the apps' tasks modules is lazy
-    task = app.tasks.get(RECLUSTER_TASK)
+    app.autodiscover_tasks(force=True)  # autodiscovery of the apps' tasks modules is lazy
+    task = app.tasks.get(task_name)
     if task is None:
-        logger.info("%s is not registered: reclustering skipped", RECLUSTER_TASK)
+        logger.info("%s is not registered: reclustering skipped", task_name)
         return "skipped"
     task.apply_async(kwargs=kwargs)
     return "ran"
@@ -468,12 +468,20 @@ class _Refresh:
             self._write_details(kind, chunk, objs, done, total)
             pending = pending[batch_size:]
         for chunk in _chunks(pending, SINGLE_LOOKUPS_PER_WRITE):
-            objs = []
-            for spotify_id in chunk:
-                try:
-                    objs.append(single(spotify_id))
-                except NotFound:
-                    logger.warning("Spotify has no %s %s any more", kind[:-1], spotify_id)
+            objs: list[dict] = []
+            asked: list[str] = []
+            try:
+                for spotify_id in chunk:
+                    try:
+                        objs.append(single(spotify_id))
+                    except NotFound:
+                        logger.warning("Spotify has no %s %s any more", kind[:-1], spotify_id)
+                    asked.append(spotify_id)
+            except SpotifyError:
+                # Keep what was fetched before the interruption: a resumed run never asks twice.
+                if asked:
+                    self._write_details(kind, asked, objs, done + len(asked), total)
+                raise
             done += len(chunk)
             self._write_details(kind, chunk, objs, done, total)
 

@@ -13,6 +13,9 @@ from tests import servers
 
 CHROMIUM = "/usr/bin/chromium"
 
+# The fake Spotify's fixtures (fake_library, fake_spotify, spotify_connected) for every test module.
+pytest_plugins = ["tests.fake_spotify"]
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
@@ -48,7 +51,13 @@ def database_url_for_worker() -> str:
 
 
 @pytest.fixture
-def celery_worker(redis_url, transactional_db, settings):
+def celery_worker_env() -> dict[str, str]:
+    """Extra environment for the worker process (override in a test module, e.g. a fake Spotify's URLs)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(redis_url, transactional_db, settings, celery_worker_env):
     """A real Celery worker process on Redis sharing the test database; tasks are sent, not run inline.
 
     Uses ``transactional_db``: the worker can only see committed rows.
@@ -63,7 +72,7 @@ def celery_worker(redis_url, transactional_db, settings):
     with servers.celery_worker(
         broker_url=redis_url,
         database_url=database_url_for_worker(),
-        extra_env={"MEDIA_ROOT": str(settings.MEDIA_ROOT)},
+        extra_env={"MEDIA_ROOT": str(settings.MEDIA_ROOT), **celery_worker_env},
     ) as proc:
         yield proc
     app.conf.update(old)

@@ -540,3 +540,41 @@ if __name__ == "__main__":
         print(f"SPOTIFY_API_URL={fake.api_url}\nSPOTIFY_ACCOUNTS_URL={fake.accounts_url}", flush=True)
         print(f"SPOTIFY_CLIENT_ID={CLIENT_ID}\nSPOTIFY_CLIENT_SECRET={CLIENT_SECRET}", flush=True)
         threading.Event().wait()
+
+
+# --- pytest fixtures (import them into a test module to use them) -------------------------------
+
+try:
+    import pytest
+except ImportError:  # the module also runs as a script
+    pytest = None
+
+if pytest is not None:
+
+    @pytest.fixture
+    def fake_library() -> FakeLibrary:
+        """The library the fake serves; override in a test module for another size."""
+        return FakeLibrary.generate(120)
+
+    @pytest.fixture
+    def fake_spotify(settings, fake_library):
+        """A running fake Spotify (Development Mode shapes) that the settings point at."""
+        with FakeSpotify(fake_library) as fake:
+            settings.SPOTIFY_API_URL = fake.api_url
+            settings.SPOTIFY_ACCOUNTS_URL = fake.accounts_url
+            settings.SPOTIFY_CLIENT_ID = CLIENT_ID
+            settings.SPOTIFY_CLIENT_SECRET = CLIENT_SECRET
+            settings.SPOTIFY_REDIRECT_URI = "http://testserver/spotify/callback/"
+            settings.SPOTIFY_BACKOFF_FACTOR = 0.01
+            settings.SPOTIFY_REQUESTS_TIMEOUT = 2
+            yield fake
+
+    @pytest.fixture
+    def spotify_connected(fake_spotify):
+        """A SpotifyConnection holding a valid token of the fake (as the connect flow leaves it)."""
+        from catalog.models import SpotifyConnection
+        from catalog.spotify_auth import SPOTIFY_SCOPE
+
+        token = fake_spotify.issue_token()
+        token.update(expires_at=int(time.time()) + token["expires_in"], scope=SPOTIFY_SCOPE)
+        return SpotifyConnection.objects.create(token_info=token, spotify_user_id="fake-user")
