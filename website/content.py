@@ -150,6 +150,19 @@ class PageContent:
 # --- helpers ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PageIds:
+    """Which labels and artists have pages. Each builder looks them up itself by default; the
+    export, which builds hundreds of pages, looks them up once and passes them in (``page_ids=``)."""
+
+    labels: set[int]
+    artists: set[int]
+
+    @classmethod
+    def load(cls) -> PageIds:
+        return cls(labels=selectors.label_page_ids(), artists=selectors.artist_page_ids())
+
+
 def songs_text(n: int) -> str:
     return f"{n} song" if n == 1 else f"{n} songs"
 
@@ -344,10 +357,11 @@ def label_aliases(label: Label, tracks: Iterable[Track]) -> tuple[Alias, ...]:
     return tuple(Alias(text=text, tracks=n) for text, n in ordered)
 
 
-def label_content(label: Label) -> PageContent:
+def label_content(label: Label, *, page_ids: PageIds | None = None) -> PageContent:
     """``/labels/<slug>/``: the original's label page (seed-system §2.5), defects fixed."""
     tracks = page_tracks(selectors.label_tracks(label))
-    label_ids, artist_ids = selectors.label_page_ids(), selectors.artist_page_ids()
+    ids = page_ids or PageIds.load()
+    label_ids, artist_ids = ids.labels, ids.artists
     mine = {"kind": "labels", "slug": label.slug}
     artists, albums, genres = tally_artists(tracks), tally_albums(tracks), tally_genres(tracks)
     links = (Link("See Clusters", Page("label_clusters", label.slug)),) if has_clusters_page("label", label) else ()
@@ -409,10 +423,11 @@ def label_content(label: Label) -> PageContent:
     )
 
 
-def artist_content(artist: Artist) -> PageContent:
+def artist_content(artist: Artist, *, page_ids: PageIds | None = None) -> PageContent:
     """``/artists/<slug>/``: the original's artist page (seed-system §2.4), defects fixed."""
     tracks = page_tracks(selectors.artist_tracks(artist))
-    label_ids, artist_ids = selectors.label_page_ids(), selectors.artist_page_ids()
+    ids = page_ids or PageIds.load()
+    label_ids, artist_ids = ids.labels, ids.artists
     albums, labels = tally_albums(tracks), tally_labels(tracks)
     genre_names = sorted(g.name for g in artist.genres.all())
     links = (Link("See Clusters", Page("artist_clusters", artist.slug)),) if has_clusters_page("artist", artist) else ()
@@ -465,11 +480,14 @@ def _scatter_chart(run, kind: str, slug: str) -> Chart | None:
     )
 
 
-def _clusters_content(kind: str, obj: Label | Artist, page: Page, owner_page: Page) -> PageContent | None:
+def _clusters_content(
+    kind: str, obj: Label | Artist, page: Page, owner_page: Page, page_ids: PageIds | None
+) -> PageContent | None:
     run = clusters_run_for(kind, obj)
     if run is None:
         return None
-    label_ids, artist_ids = selectors.label_page_ids(), selectors.artist_page_ids()
+    ids = page_ids or PageIds.load()
+    label_ids, artist_ids = ids.labels, ids.artists
     sections = [
         ClusterSection(
             number=c.number,
@@ -508,14 +526,16 @@ def _clusters_content(kind: str, obj: Label | Artist, page: Page, owner_page: Pa
     )
 
 
-def label_clusters_content(label: Label) -> PageContent | None:
+def label_clusters_content(label: Label, *, page_ids: PageIds | None = None) -> PageContent | None:
     """``/labels/<slug>/clusters/``: scatter plot, then each cluster; None without a current run."""
-    return _clusters_content("label", label, Page("label_clusters", label.slug), Page("label", label.slug))
+    return _clusters_content("label", label, Page("label_clusters", label.slug), Page("label", label.slug), page_ids)
 
 
-def artist_clusters_content(artist: Artist) -> PageContent | None:
+def artist_clusters_content(artist: Artist, *, page_ids: PageIds | None = None) -> PageContent | None:
     """``/artists/<slug>/clusters/``: as for labels; None without a current run."""
-    return _clusters_content("artist", artist, Page("artist_clusters", artist.slug), Page("artist", artist.slug))
+    return _clusters_content(
+        "artist", artist, Page("artist_clusters", artist.slug), Page("artist", artist.slug), page_ids
+    )
 
 
 __all__ = [
@@ -523,6 +543,7 @@ __all__ = [
     "ClusterSection",
     "Link",
     "PageContent",
+    "PageIds",
     "Part",
     "Section",
     "artist_clusters_content",
