@@ -213,11 +213,32 @@ class LabelForm(forms.ModelForm):
             "slug": "Page URL: /labels/<slug>/. If you change it, the old URL redirects to the new one.",
         }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "Page URL: /labels/<slug>/. Leave empty to make it from the name."
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if self.instance.pk is None:
+            try:
+                curation.label_key_for_new(name)
+            except curation.CurationError as exc:
+                raise ValidationError(str(exc)) from exc
+        return name
+
     def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if self.instance.pk is None and not slug:
+            return ""
         try:
-            return curation.label_slug_check(label=self.instance, slug=self.cleaned_data["slug"])
+            return curation.label_slug_check(label=self.instance, slug=slug)
         except curation.CurationError as exc:
             raise ValidationError(str(exc)) from exc
+
+    def validate_unique(self) -> None:
+        pass  # the slug is checked above (with redirects); an empty slug on add is made from the name
 
 
 class LabelChoiceField(forms.ModelChoiceField):
@@ -262,7 +283,13 @@ class LabelAdmin(MarkdownxModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Label, form, change: bool) -> None:
         if not change:
-            return super().save_model(request, obj, form, change)
+            data = form.cleaned_data
+            created = curation.label_create(
+                name=data["name"], slug=data["slug"], description=data.get("description", ""), user=request.user
+            )
+            obj.pk, obj.key, obj.slug, obj.name_locked = created.pk, created.key, created.slug, True
+            obj._state.adding = False
+            return None
         plain = [f for f in form.changed_data if f in ("description", "name_locked")]
         if plain:
             obj.save(update_fields=[*plain, "updated_at"])
@@ -307,6 +334,14 @@ class LabelAdmin(MarkdownxModelAdmin):
     def recluster_selected(self, request: HttpRequest, queryset: QuerySet[Label]) -> None:
         n = curation.recluster_enqueue(label_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"Reclustering of {n} labels queued.", messages.SUCCESS)
+
+
+class OverrideSelect(forms.NullBooleanSelect):
+    """The override in curators' words rather than Unknown/Yes/No."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", "Follow Spotify"), ("true", "Liked 💚"), ("false", "Not liked")]
 
 
 class OverrideFilter(admin.SimpleListFilter):
@@ -427,6 +462,11 @@ class TrackAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tracks come from Spotify and imports
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "liked_override":
+            kwargs["widget"] = OverrideSelect()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_urls(self):
         urls = [
@@ -578,14 +618,25 @@ class CurationChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(SpotifyConnection)
 class SpotifyConnectionAdmin(ReadOnlyAdmin):
+    """Connect, reconnect and "refresh now" live on /spotify/ (OAuth needs a browser round trip)."""
+
     list_display = [
         "__str__",
         "status",
         "connected_at",
         "batch_endpoints_allowed",
         "audio_features_available",
+        "paused_until",
+        "last_error",
+        "manage",
     ]
     exclude = ["token_info"]  # secrets stay out of the admin
+
+    @admin.display(description="connect / refresh")
+    def manage(self, connection: SpotifyConnection) -> str:
+        from django.utils.html import format_html
+
+        return format_html('<a href="{}">Spotify status page</a>', "/spotify/")
 
 
 @admin.register(RefreshRun)
@@ -594,12 +645,25 @@ class RefreshRunAdmin(ReadOnlyAdmin):
         "pk",
         "status",
         "phase",
-        "progress_percent",
+        "progress",
+        "resume_at",
         "started_at",
         "finished_at",
         "api_calls",
         "tracks_added",
         "tracks_updated",
         "tracks_removed",
+        "last_error",
     ]
     list_filter = ["status", "full"]
+    exclude = ["state"]  # resumable internals (offsets, id lists): large and not for reading
+
+    @admin.display(description="progress")
+    def progress(self, run: RefreshRun) -> str:
+        if not run.progress_total:
+            return ""
+        return f"{run.progress_done}/{run.progress_total} ({run.progress_percent}%)"
+
+    @admin.display(description="last error")
+    def last_error(self, run: RefreshRun) -> str:
+        return run.errors[-1]["message"] if run.errors else ""

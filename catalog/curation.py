@@ -224,6 +224,43 @@ def _label_artist_ids(label_ids: Iterable[int]) -> set[int]:
     )
 
 
+def label_key_for_new(name: str) -> str:
+    """The grouping key a label created by hand gets, or CurationError when it has none or is taken."""
+    key = label_rules.standardize_label(name or "")[: Label.KEY_MAX_LENGTH]
+    if not key:
+        raise CurationError(f"name {name!r}: not a label name (nothing is left once standardized)")
+    existing = Label.objects.filter(key=key).first()
+    alias = LabelAlias.objects.filter(key=key).select_related("label").first()
+    if existing is not None or alias is not None:
+        taken = existing or alias.label
+        raise CurationError(f"name {name!r}: the label {taken.name!r} (/labels/{taken.slug}/) already stands for it")
+    return key
+
+
+def label_create(*, name: str, slug: str = "", description: str = "", user: Any = None) -> Label:
+    """A label made by hand (to assign to albums): its key from the name, a free slug (from the name
+    when ``slug`` is empty), and a locked name so imports keep it."""
+    name = (name or "").strip()
+    with transaction.atomic():
+        key = label_key_for_new(name)
+        if slug:
+            slug = label_slug_check(label=Label(), slug=slug)
+        else:
+            slug = label_rules.unique_slug(
+                label_rules.slugify_label(name),
+                lambda s: (
+                    Label.objects.filter(slug=s).exists()
+                    or SlugRedirect.objects.filter(kind=SlugRedirect.Kind.LABEL, old_slug=s).exists()
+                ),
+            )
+        label = Label.objects.create(key=key, name=name, slug=slug, name_locked=True, description=description)
+        CurationChange.objects.create(
+            user_id=_user_id(user), label=label, field="label_created", old_value="", new_value=name
+        )
+        catalog_changed()
+    return label
+
+
 def label_rename(*, label: Label, name: str, user: Any = None) -> Label:
     """Give the label a new display name; the slug stays (published URLs keep working).
 

@@ -452,3 +452,25 @@ def test_the_push_action_explains_a_missing_connection(admin_client, lib, settin
     response = run_action(admin_client, TRACKS, "push_to_spotify", [tracks("Kerala").pk])
     shown = [str(m) for m in response.wsgi_request._messages]
     assert shown[-1] == "Nothing pushed: Spotify: Spotify is not connected: connect it at /spotify/connect/"
+
+
+def test_a_label_added_by_hand_gets_a_key_and_slug_and_can_be_given_to_an_album(admin_client, lib):
+    add = reverse("admin:catalog_label_add")
+
+    taken = admin_client.post(add, {"name": "Darkroom Records", "slug": "", **empty_inline("aliases")})
+    assert taken.status_code == 200 and "already stands for it" in str(taken.context["adminform"].form.errors)
+
+    response = admin_client.post(add, {"name": "Warp Records", "slug": "", **empty_inline("aliases")})
+    assert response.status_code == 302
+    warp = Label.objects.get(name="Warp Records")
+    assert (warp.key, warp.slug, warp.name_locked) == ("WARP", "warp_records", True)
+
+    album = album_obj("Selected Ambient Works", artists=["Aphex Twin"], label="Warp")
+    library_upsert(data=LibraryData(saved_tracks=[saved(track_obj("Xtal", album=album, artists=["Aphex Twin"]))],
+                                    albums=[album]))  # fmt: skip
+    assert list(Album.objects.get(name="Selected Ambient Works").labels.all()) == [warp]
+
+
+def test_the_override_reads_in_curators_words_on_the_track_form(admin_client, lib):
+    page = admin_client.get(reverse("admin:catalog_track_change", args=[tracks("lovely").pk])).content.decode()
+    assert "Follow Spotify" in page and "Not liked" in page and "Unknown" not in page
