@@ -194,3 +194,28 @@ def test_without_a_usable_token_no_manager_is_built_and_spotipy_never_prompts(fa
     manager.cache_handler = MemoryCacheHandler()
     with pytest.raises(NotConnected):
         SpotifyClient(manager).saved_tracks_page(0)
+
+
+def test_the_admin_lists_runs_with_their_progress_resume_time_and_last_error(staff_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    connection = SpotifyConnection.objects.create(token_info={})
+    RefreshRun.objects.create(
+        connection=connection, status=RefreshRun.Status.RUNNING, phase="albums", progress_done=50, progress_total=120
+    )
+    resume = timezone.now() + timedelta(hours=3)
+    RefreshRun.objects.create(
+        connection=connection,
+        status=RefreshRun.Status.PAUSED,
+        resume_at=resume,
+        errors=[{"at": "", "message": "Spotify: quota exceeded, retry after 10800 s"}],
+    )
+
+    page = staff_client.get("/admin/catalog/refreshrun/").content.decode()
+
+    assert "50/120 (42%)" in page
+    assert "quota exceeded, retry after 10800 s" in page
+    assert str(resume.year) in page and "Paused (rate limited)" in page
+    assert staff_client.get("/admin/catalog/spotifyconnection/").status_code == 200
