@@ -667,14 +667,3 @@ class RefreshRunAdmin(ReadOnlyAdmin):
     @admin.display(description="last error")
     def last_error(self, run: RefreshRun) -> str:
         return run.errors[-1]["message"] if run.errors else ""
-    exclude = ["state"]  # resumable internals (offsets, id lists): large and not for reading
-
-    @admin.display(description="progress")
-    def progress(self, run: RefreshRun) -> str:
-        if not run.progress_total:
-            return ""
-        return f"{run.progress_done}/{run.progress_total} ({run.progress_percent}%)"
-
-    @admin.display(description="last error")
-    def last_error(self, run: RefreshRun) -> str:
-        return run.errors[-1]["message"] if run.errors else ""
