@@ -500,6 +500,11 @@ class _Refresh:
         c = self.connection
         if c.audio_features_available is False and self._capability_fresh(c.audio_features_checked_at):
             return  # a 403 was recorded recently: not available to this app
+        if c.batch_endpoints_allowed is False and self._capability_fresh(c.batch_endpoints_checked_at):
+            # Batch lookups refused means Development Mode, which lost audio features in 2024
+            # (../shared/spotify-api.md §0): no call spent to learn it again.
+            self._record_capability(audio_features_available=False, audio_features_checked_at=timezone.now())
+            return
         no_features = set(self.state.get("no_features", []))
         pending = [
             sid

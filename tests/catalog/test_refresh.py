@@ -69,13 +69,14 @@ def test_development_mode_refresh_lands_the_library_with_labels_from_copyrights(
     assert connection.batch_endpoints_allowed is False
     assert connection.audio_features_available is False
     assert connection.audio_features_checked_at is not None
-    # Pages of 50, one lookup per album and artist, and one probe each of the forbidden endpoints.
+    # Pages of 50, one lookup per album and artist, one probe of the batch endpoints; audio features
+    # are known to be gone with them (Development Mode).
     assert fake_spotify.calls["me/tracks"] == math.ceil(len(lib.saved) / 50)
     assert fake_spotify.calls["albums/{id}"] == len(lib.album_ids())
     assert fake_spotify.calls["artists/{id}"] == len(lib.artist_ids())
     assert fake_spotify.calls["albums?ids"] == 1
     assert fake_spotify.calls["artists?ids"] == 0
-    assert fake_spotify.calls["audio-features"] == 1
+    assert fake_spotify.calls["audio-features"] == 0
     assert run.api_calls == fake_spotify.api_calls
     assert run.tracks_added == len(lib.saved)
 
@@ -399,3 +400,25 @@ def test_the_recluster_task_name_is_registered_by_the_clusters_app():
 
     current_app.autodiscover_tasks(force=True)
     assert RECLUSTER_TASK in current_app.tasks
+
+
+def test_audio_features_are_probed_again_after_the_recheck_period(fake_spotify, spotify_connected, settings):
+    fake_spotify.mode = "extended"
+    long_ago = timezone.now() - timedelta(days=settings.SPOTIFY_CAPABILITY_RECHECK_DAYS + 1)
+    SpotifyConnection.objects.update(
+        audio_features_available=False,
+        audio_features_checked_at=long_ago,
+        batch_endpoints_allowed=False,
+        batch_endpoints_checked_at=long_ago,
+    )
+
+    refresh()
+
+    connection = SpotifyConnection.objects.get()
+    assert connection.audio_features_available is True and connection.batch_endpoints_allowed is True
+    assert AudioFeatures.objects.count() == len(fake_spotify.library.saved)
+    fake_spotify.reset_calls()
+    SpotifyConnection.objects.update(audio_features_available=False, audio_features_checked_at=timezone.now())
+    fake_spotify.library.like_new(1)
+    refresh()
+    assert fake_spotify.calls["audio-features"] == 0  # a recent 403 is not asked again
