@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+
 from catalog.models import LabelSource, Track
 from catalog.services import UpsertResult
 from catalog.sources.batches import TrackBundle, library_batches, library_import
@@ -146,6 +148,7 @@ SPECIAL_TRACKS = (
     "Line one\nline two",
 )
 _B62 = string.ascii_letters + string.digits
+_SIGNATURES = np.array([4] * 18 + [3, 5])  # mostly 4/4
 
 
 def demo_load(
@@ -168,6 +171,8 @@ def demo_bundles(*, tracks: int = DEFAULT_TRACKS, seed: int = DEFAULT_SEED) -> I
 class _Generator:
     def __init__(self, n_tracks: int, seed: int) -> None:
         self.rng = random.Random(seed)
+        self.np_rng = np.random.default_rng(seed)
+        self.arrays: dict[str, tuple] = {}
         self.n_tracks = max(1, n_tracks)
         self.used_ids: set[str] = set()
         self.artists = self._make_artists(max(150, round(self.n_tracks / 10)))
@@ -256,9 +261,10 @@ class _Generator:
             while count > 0:
                 size = min(count, self._album_size())
                 album = self._album(artist, size)
+                features = self._features(FAMILIES[artist["_family"]], size)
                 for number in range(1, size + 1):
                     name = special_tracks.pop() if special_tracks and self.rng.random() < 0.05 else self._title()
-                    yield self._track(artist, album, number, name)
+                    yield self._track(artist, album, number, name, features[number - 1])
                 count -= size
 
     def _album_size(self) -> int:
@@ -301,7 +307,7 @@ class _Generator:
         words = self.rng.sample(_TRACK_WORDS, k=self.rng.choice((1, 2, 2, 3)))
         return " ".join(words)
 
-    def _track(self, artist: dict, album: dict, number: int, name: str) -> TrackBundle:
+    def _track(self, artist: dict, album: dict, number: int, name: str, features: dict) -> TrackBundle:
         rng = self.rng
         if not album["name"]:
             album["name"] = name  # a single is named after its track
@@ -332,26 +338,34 @@ class _Generator:
             track=track,
             album=album if number == 1 else None,
             artists=[self.public[a["id"]] for a in credits],
-            features=self._features(tid, FAMILIES[artist["_family"]]),
+            features={"id": tid, **features, "_source": "demo"},
             liked=liked,
             added_at=added_at,
         )
 
-    def _features(self, tid: str, family: Family) -> dict:
-        rng = self.rng
-        values = {}
-        for feature, (mean, sd) in family.profile.items():
-            value = rng.gauss(mean, sd)
-            if feature == "tempo":
-                values[feature] = round(min(220.0, max(50.0, value)), 3)
-            elif feature == "loudness":
-                values[feature] = round(min(0.0, max(-40.0, value)), 3)
-            else:
-                values[feature] = round(min(1.0, max(0.0, value)), 4)
-        values["key"] = rng.randrange(12)
-        values["mode"] = 1 if rng.random() < 0.6 else 0
-        values["time_signature"] = 4 if rng.random() < 0.9 else rng.choice((3, 5))
-        return {"id": tid, **values, "_source": "demo"}
+    def _profile_arrays(self, family: Family) -> tuple:
+        if family.name in self.arrays:
+            return self.arrays[family.name]
+        names = list(family.profile)
+        means = np.array([family.profile[n][0] for n in names])
+        spreads = np.array([family.profile[n][1] for n in names])
+        low = np.array([50.0 if n == "tempo" else -40.0 if n == "loudness" else 0.0 for n in names])
+        high = np.array([220.0 if n == "tempo" else 0.0 if n == "loudness" else 1.0 for n in names])
+        self.arrays[family.name] = names, means, spreads, low, high
+        return self.arrays[family.name]
+
+    def _features(self, family: Family, count: int) -> list[dict]:
+        """Audio features of ``count`` tracks, drawn around the family's profile (numpy: fast for 100k tracks)."""
+        names, means, spreads, low, high = self._profile_arrays(family)
+        values = self.np_rng.normal(means, spreads, size=(count, len(names)))
+        values = np.round(np.clip(values, low, high), 4).tolist()
+        keys = self.np_rng.integers(0, 12, size=count).tolist()
+        modes = (self.np_rng.random(count) < 0.6).astype(int).tolist()
+        signatures = _SIGNATURES[self.np_rng.integers(0, len(_SIGNATURES), size=count)].tolist()
+        return [
+            {**dict(zip(names, row, strict=True)), "key": key, "mode": mode, "time_signature": signature}
+            for row, key, mode, signature in zip(values, keys, modes, signatures, strict=True)
+        ]
 
 
 def _public(artist: dict) -> dict:
