@@ -34,21 +34,25 @@ from __future__ import annotations
 import dataclasses
 import filecmp
 import json
+import multiprocessing
 import os
 import re
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from django.db import connection, connections
 
 from catalog import selectors
 from catalog.charts import Chart
 from catalog.models import Artist, Label
 from catalog.tables import Page, Table
 from website import content as contents
-from website.content import PageContent, Section
+from website.content import PageContent, PageIds, Section
 from website.markdown import (
     cell_to_markdown,
     escape_text,
@@ -143,6 +147,7 @@ def page_blocks(content: PageContent, *, from_path: str, anchors: dict[str, str]
         blocks.append("Appears as:\n" + "\n".join(lines))
     if content.chart is not None:
         blocks.append(_chart_markdown(content.chart, from_path=from_path))
+    blocks += [escape_text(line) for line in content.intro if line]
     for section in content.sections:
         blocks += _section_blocks(section, from_path=from_path)
     for cluster in content.clusters:
@@ -193,32 +198,94 @@ class RenderedPage:
     charts: list[Chart]
 
 
-def site_pages() -> tuple[int, Iterator[list[RenderedPage]]]:
+_BUILDERS = {
+    "label": (Label, contents.label_content, contents.label_clusters_content),
+    "artist": (Artist, contents.artist_content, contents.artist_clusters_content),
+}
+
+
+def render_home() -> list[RenderedPage]:
+    """README.md: the home page with the labels and artists indexes."""
+    home = contents.home_content()
+    text = render_readme(home, contents.labels_index_content(), contents.artists_index_content())
+    return [RenderedPage(README, text, list(charts_of(home)))]
+
+
+def render_owners(keys: list[tuple[str, int]], page_ids: PageIds) -> list[list[RenderedPage]]:
+    """The pages of each label or artist ``(kind, pk)``: its page, and its clusters page if any."""
+    results = []
+    by_kind = {
+        kind: model.objects.in_bulk([pk for k, pk in keys if k == kind]) for kind, (model, _, _) in _BUILDERS.items()
+    }
+    for kind, pk in keys:
+        _, page_builder, clusters_builder = _BUILDERS[kind]
+        owner = by_kind[kind][pk]
+        rendered = []
+        for built in (page_builder(owner, page_ids=page_ids), clusters_builder(owner, page_ids=page_ids)):
+            if built is not None:
+                rendered.append(RenderedPage(built.page.export_path(), render_page(built), list(charts_of(built))))
+        results.append(rendered)
+    return results
+
+
+def export_owners() -> list[tuple[str, int]]:
+    """Every label and artist with a page, as ``(kind, pk)``, labels then artists, in slug order."""
+    labels = selectors.labels_with_pages().order_by("slug").values_list("pk", flat=True)
+    artists = selectors.artists_with_pages().order_by("slug").values_list("pk", flat=True)
+    return [("label", pk) for pk in labels] + [("artist", pk) for pk in artists]
+
+
+# Set in each worker process by _worker_init: the page ids looked up once by the parent.
+_worker_page_ids: PageIds | None = None
+
+
+def _worker_init(page_ids: PageIds) -> None:
+    global _worker_page_ids
+    _worker_page_ids = page_ids
+
+
+def _worker_render(keys: list[tuple[str, int]]) -> list[list[RenderedPage]]:
+    assert _worker_page_ids is not None
+    return render_owners(keys, _worker_page_ids)
+
+
+def _can_fork_workers() -> bool:
+    """Worker processes need fork (they inherit Django's setup) and a database they can open."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+
+
+def site_pages(*, workers: int = 1) -> tuple[int, Iterator[list[RenderedPage]]]:
     """The number of steps (README, then one per label and artist) and a generator of each
-    step's rendered pages.
+    step's rendered pages, in a stable order whatever ``workers`` is.
 
     A clusters page is rendered with its label or artist (it exists only with a current cluster
-    run). Labels and artists go in slug order so the work and its output are stable.
+    run). With ``workers`` > 1, labels and artists are rendered by that many forked processes,
+    each with its own database connection; the results come back in order. Worker processes only
+    see committed data.
     """
-    labels = list(selectors.labels_with_pages().order_by("slug"))
-    artists = list(selectors.artists_with_pages().order_by("slug").prefetch_related("genres"))
+    page_ids = PageIds.load()
+    owners = export_owners()
 
     def generate() -> Iterator[list[RenderedPage]]:
-        home = contents.home_content()
-        text = render_readme(home, contents.labels_index_content(), contents.artists_index_content())
-        yield [RenderedPage(README, text, list(charts_of(home)))]
-        owners: list[tuple[Label | Artist, Callable, Callable]] = [
-            *((lb, contents.label_content, contents.label_clusters_content) for lb in labels),
-            *((a, contents.artist_content, contents.artist_clusters_content) for a in artists),
-        ]
-        for owner, page_builder, clusters_builder in owners:
-            rendered = []
-            for built in (page_builder(owner), clusters_builder(owner)):
-                if built is not None:
-                    rendered.append(RenderedPage(built.page.export_path(), render_page(built), list(charts_of(built))))
-            yield rendered
+        yield render_home()
+        if workers <= 1 or len(owners) < 2 or not _can_fork_workers():
+            for key in owners:
+                yield from render_owners([key], page_ids)
+            return
+        chunk = max(1, min(16, len(owners) // (workers * 8)))
+        chunks = [owners[i : i + chunk] for i in range(0, len(owners), chunk)]
+        connections.close_all()  # each worker opens its own connection; none is shared across fork
+        context = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(page_ids,))
+        try:
+            for results in pool.map(_worker_render, chunks):
+                yield from results
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # on a failure, don't render the rest
 
-    return 1 + len(labels) + len(artists), generate()
+    return 1 + len(owners), generate()
 
 
 # --- writing safely -------------------------------------------------------------------------------
@@ -373,8 +440,13 @@ def _remove_stale(out_dir: Path, stale: set[str]) -> list[str]:
     return removed
 
 
-def site_export(out_dir: str | os.PathLike, *, force: bool = False, progress: Progress | None = None) -> ExportSummary:
+def site_export(
+    out_dir: str | os.PathLike, *, force: bool = False, progress: Progress | None = None, workers: int = 1
+) -> ExportSummary:
     """Export the site as Markdown into ``out_dir``; idempotent, incremental and all-or-nothing.
+
+    ``workers`` > 1 renders pages in that many processes (see ``site_pages``); the output is
+    the same byte for byte.
 
     Returns what was written, left unchanged and removed. Raises ExportError (nothing changed in
     ``out_dir``) when the folder is not an export and ``force`` is not set, or when a file the
@@ -386,7 +458,7 @@ def site_export(out_dir: str | os.PathLike, *, force: bool = False, progress: Pr
     staging = _make_staging(out_dir)
     try:
         stager = _Stager(out_dir, staging, owned, force=force)
-        total, steps = site_pages()
+        total, steps = site_pages(workers=workers)
         done = pages = 0
         for rendered in steps:
             for page in rendered:

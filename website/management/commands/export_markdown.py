@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,8 +22,16 @@ class Command(BaseCommand):
             action="store_true",
             help="export into a folder that is not empty and not a previous export (other files are left alone)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help="processes rendering pages (default: 2, or 1 on a single core)",
+        )
 
-    def handle(self, *args, out_dir: Path, force: bool, **options) -> None:
+    def handle(self, *args, out_dir: Path, force: bool, workers: int, **options) -> None:
+        if workers < 1:
+            raise CommandError("--workers must be at least 1")
         quiet = options["verbosity"] == 0
         with tqdm(unit="page", file=sys.stderr, disable=quiet, desc="Export") as bar:
 
@@ -31,7 +40,7 @@ class Command(BaseCommand):
                 bar.update(done - bar.n)
 
             try:
-                summary = site_export(out_dir, force=force, progress=progress)
+                summary = site_export(out_dir, force=force, progress=progress, workers=workers)
             except ExportError as exc:
                 raise CommandError(f"{exc} (nothing was changed)") from exc
         self.stdout.write(f"Exported to {out_dir}: {summary}")
