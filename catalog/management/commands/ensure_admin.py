@@ -48,6 +48,9 @@ def admin_ensure(*, password_file: Path) -> AdminAccount:
 
 class Command(BaseCommand):
     help = "Create the superuser 'admin' with a generated password if there is no superuser; print how to log in."
+    # The system checks import every URLconf and view (matplotlib, scikit-learn): seconds a data command
+    # does not need; `manage.py check` and runserver still run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000/admin/", help="the admin URL to print")

@@ -21,6 +21,9 @@ FORMATS = ("spotify-stats", "exportify")
 
 class Command(BaseCommand):
     help = "Import a spotify-stats data folder or Exportify CSV files into the library (all-or-nothing, idempotent)."
+    # The system checks import every URLconf and view (matplotlib, scikit-learn): seconds a data command
+    # does not need; `manage.py check` and runserver still run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", required=True, help=f"one of: {', '.join(FORMATS)}")
