@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import spotipy
@@ -36,7 +35,8 @@ from catalog.models import (
     Track,
     TrackArtist,
 )
-from catalog.refresh import recluster_changed_enqueue
+from catalog.refresh import RECLUSTER_TASK as RECLUSTER_CHANGED_TASK
+from catalog.refresh import recluster_changed_send
 from catalog.services import label_display_names_refresh
 from catalog.sources.spotify import SpotifyError
 from catalog.spotify_auth import spotify_client
@@ -96,13 +96,28 @@ def recluster_enqueue(
     task each, recomputed even when their tracks did not change: an admin asked for it), or of
     every scope whose tracks changed. Returns the number of tasks that will be sent."""
     if everything:
-        transaction.on_commit(partial(enqueue_task, RECLUSTER_ALL_TASK), robust=True)
+        _on_commit_logged(RECLUSTER_ALL_TASK, lambda: enqueue_task(RECLUSTER_ALL_TASK))
         return 1
     jobs = [(RECLUSTER_LABEL_TASK, pk) for pk in sorted(set(label_ids))]
     jobs += [(RECLUSTER_ARTIST_TASK, pk) for pk in sorted(set(artist_ids))]
     for name, pk in jobs:
-        transaction.on_commit(partial(enqueue_task, name, pk, True), robust=True)
+        _on_commit_logged(f"{name}({pk})", lambda name=name, pk=pk: enqueue_task(name, pk, True))
     return len(jobs)
+
+
+def _on_commit_logged(what: str, send: Callable[[], object]) -> None:
+    """Run ``send`` once the transaction commits; a failure (broker down) is logged, not raised:
+    the curation is committed, and only its background follow-up is lost."""
+
+    def send_logged() -> None:
+        try:
+            send()
+        except Exception:
+            logger.exception("could not enqueue %s after a curation", what)
+
+    # Caught here rather than with on_commit(robust=True), whose Django 5.2 error log needs the
+    # callback's __qualname__ (a functools.partial has none: the log call itself raises).
+    transaction.on_commit(send_logged)
 
 
 def catalog_changed() -> None:
@@ -113,8 +128,11 @@ def catalog_changed() -> None:
 def _after_commit(*, label_ids: Iterable[int] = (), artist_ids: Iterable[int] = ()) -> None:
     """On commit: new cache version, then recluster what depends on the change (in the background)."""
     transaction.on_commit(bump_catalog_version)
-    # The refresh's helper: the same task, enqueued the same way (by name, robust on commit).
-    recluster_changed_enqueue(label_ids=label_ids, artist_ids=artist_ids)
+    label_ids, artist_ids = sorted(set(label_ids)), sorted(set(artist_ids))
+    if label_ids or artist_ids:
+        # The refresh's sender: the same task, sent the same way (by name).
+        _on_commit_logged(f"{RECLUSTER_CHANGED_TASK}({label_ids}, {artist_ids})",
+                          lambda: recluster_changed_send(label_ids, artist_ids))  # fmt: skip
 
 
 def _user_id(user: Any) -> int | None:
