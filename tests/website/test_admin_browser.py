@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.models import CurationChange, Track
+from catalog.models import CurationChange, Label, Track
 from catalog.services import LibraryData, library_upsert
 from tests.factories import album_obj, saved, track_obj
 
@@ -64,3 +64,22 @@ def test_a_curator_unlikes_a_track_in_the_admin_and_the_label_page_shows_it(page
     page.goto(f"{live_server.url}/labels/darkroom/")
     assert "💚" not in label_row(page, "Song 03").inner_text()
     assert "💚" in label_row(page, "Song 05").inner_text()
+
+
+def test_the_description_editor_previews_sanitized_markdown_as_you_type(page, live_server, django_user_model):
+    darkroom_library()
+    django_user_model.objects.create_user("curator", password=PASSWORD, is_staff=True, is_superuser=True)
+    label = Label.objects.get(slug="darkroom")
+    page.goto(f"{live_server.url}/admin/catalog/label/{label.pk}/change/")
+    page.fill("#id_username", "curator")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**/admin/catalog/label/{label.pk}/change/")
+
+    page.fill("textarea#id_description", "**Bold** move <script>window.pwned = 1</script> [x](javascript:alert(1))")
+    page.locator(".markdownx-preview strong").wait_for(timeout=10_000)
+
+    preview = page.locator(".markdownx-preview").inner_html()
+    assert "<strong>Bold</strong>" in preview
+    assert "<script" not in preview and "javascript:" not in preview
+    assert page.evaluate("window.pwned") is None
