@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from catalog.curation import album_labels_set
 from catalog.models import (
     Album,
     AlbumLabel,
@@ -17,6 +18,7 @@ from catalog.models import (
     CurationChange,
     Label,
     LabelSource,
+    RefreshRun,
     SlugRedirect,
     SpotifyConnection,
     Track,
@@ -474,3 +476,36 @@ def test_a_label_added_by_hand_gets_a_key_and_slug_and_can_be_given_to_an_album(
 def test_the_override_reads_in_curators_words_on_the_track_form(admin_client, lib):
     page = admin_client.get(reverse("admin:catalog_track_change", args=[tracks("lovely").pk])).content.decode()
     assert "Follow Spotify" in page and "Not liked" in page and "Unknown" not in page
+
+
+# --- Curations and the refresh from (a fake) Spotify --------------------------------------------
+
+
+def test_curations_made_in_the_admin_survive_a_refresh_from_spotify(
+    admin_client, fake_spotify, spotify_connected, settings, django_capture_on_commit_callbacks
+):
+    settings.LABEL_PAGE_MIN_TRACKS = 1
+    refresh = reverse("spotify:refresh")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(refresh, {"full": "1"}).status_code == 302
+    saved = fake_spotify.library.saved_ids()
+    assert Track.objects.filter(liked_on_spotify=True).count() == len(saved) > 10
+    unliked_here, kept_liked, untouched = (Track.objects.get(spotify_id=i) for i in saved[:3])
+    album = unliked_here.album
+    label = Label.objects.exclude(album_links__album=album).first()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:catalog_track_toggle_like", args=[unliked_here.pk]))
+        run_action(admin_client, TRACKS, "mark_liked", [kept_liked.pk])
+    album_labels_set(album=album, labels=[label])
+    fake_spotify.library.unlike([kept_liked.spotify_id, untouched.spotify_id])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(refresh, {"full": "1"}).status_code == 302
+
+    assert RefreshRun.objects.latest("pk").status == RefreshRun.Status.SUCCEEDED
+    unliked_here, kept_liked, untouched = (Track.objects.get(pk=t.pk) for t in (unliked_here, kept_liked, untouched))
+    assert (unliked_here.liked_on_spotify, unliked_here.is_liked) == (True, False)
+    assert (kept_liked.liked_on_spotify, kept_liked.is_liked) == (False, True)
+    assert (untouched.liked_on_spotify, untouched.is_liked) == (False, False)
+    assert list(album.label_links.values_list("label", "source")) == [(label.pk, LabelSource.ADMIN)]

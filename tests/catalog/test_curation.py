@@ -235,7 +235,7 @@ def test_setting_the_same_album_labels_again_records_nothing_new(curator):
 
 
 @pytest.fixture
-def fake_spotify():
+def spotify_library():
     with spotify_library_server() as server:
         yield server
 
@@ -246,18 +246,18 @@ def test_pushing_is_off_unless_enabled(settings):
         curation.spotify_library_push(tracks=Track.objects.all())
 
 
-def test_pushing_saves_liked_overrides_removes_unliked_ones_and_reports_refusals(curator, settings, fake_spotify):
+def test_pushing_saves_liked_overrides_removes_unliked_ones_and_reports_refusals(curator, settings, spotify_library):
     settings.SPOTIFY_PUSH_CURATIONS = True
     library_upsert(data=library(unsaved=("Kerala", "lovely")))
     curation.track_likes_set(tracks=Track.objects.filter(name__in=["Kerala", "lovely"]), liked=True, user=curator)
     curation.track_likes_set(tracks=Track.objects.filter(name="bellyache"), liked=False, user=curator)
     kerala, lovely, bellyache = (Track.objects.get(name=n).spotify_id for n in ("Kerala", "lovely", "bellyache"))
-    fake_spotify.refuse = {f"spotify:track:{bellyache}"}
+    spotify_library.refuse = {f"spotify:track:{bellyache}"}
 
-    report = curation.spotify_library_push(tracks=Track.objects.all(), client=spotify_client_for(fake_spotify))
+    report = curation.spotify_library_push(tracks=Track.objects.all(), client=spotify_client_for(spotify_library))
 
-    assert len(fake_spotify.calls) == 2
-    assert {method: sorted(uris) for method, uris in fake_spotify.calls} == {
+    assert len(spotify_library.calls) == 2
+    assert {method: sorted(uris) for method, uris in spotify_library.calls} == {
         "PUT": sorted([f"spotify:track:{kerala}", f"spotify:track:{lovely}"]),
         "DELETE": [f"spotify:track:{bellyache}"],
     }
@@ -268,14 +268,14 @@ def test_pushing_saves_liked_overrides_removes_unliked_ones_and_reports_refusals
     assert "403" in report.failures[bellyache]
 
 
-def test_pushing_many_tracks_goes_in_batches(curator, settings, fake_spotify):
+def test_pushing_many_tracks_goes_in_batches(curator, settings, spotify_library):
     settings.SPOTIFY_PUSH_CURATIONS = True
     many_tracks(95)
     curation.track_likes_set(tracks=Track.objects.all(), liked=True, user=curator)
 
-    report = curation.spotify_library_push(tracks=Track.objects.all(), client=spotify_client_for(fake_spotify))
+    report = curation.spotify_library_push(tracks=Track.objects.all(), client=spotify_client_for(spotify_library))
 
-    assert [len(uris) for _, uris in fake_spotify.calls] == [40, 40, 15]
+    assert [len(uris) for _, uris in spotify_library.calls] == [40, 40, 15]
     assert len(report.saved) == 95 and not report.failures
 
 
