@@ -19,6 +19,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
 from clusters.features import ADJECTIVES, OTHER, Features
 
@@ -31,7 +32,7 @@ MIN_TRACKS_PER_CLUSTER = 15
 MAX_CLUSTER_SIZE_RATIO = 10.0
 KMEANS_N_INIT = 4
 # Silhouette is quadratic in tracks: above this many, it is computed on a fixed sample.
-SILHOUETTE_SAMPLE = 3000
+SILHOUETTE_SAMPLE = 2000
 NEAREST = 10
 # A change here changes every clustering: stored runs are recomputed even when data is unchanged.
 ALGORITHM_VERSION = "pca-kmeans-silhouette-1"
@@ -212,6 +213,11 @@ def stable_numbers(
     return [numbers[i] for i in range(k)]
 
 
+# Below this many tracks KMeans runs single-threaded: OpenMP threads cost more than they save on
+# small scopes, and thrash when several workers share the cores. Threads do not change results.
+SINGLE_THREAD_BELOW = 20_000
+
+
 def cluster_tracks(
     features: Features,
     spotify_ids: Sequence[str],
@@ -219,6 +225,13 @@ def cluster_tracks(
     previous: Mapping[str, int] | None = None,
 ) -> Clustering:
     """Cluster the rows of ``features`` (one per id in ``spotify_ids``). Deterministic."""
+    if len(features.matrix) < SINGLE_THREAD_BELOW:
+        with threadpool_limits(limits=1):
+            return _cluster_tracks(features, spotify_ids, previous)
+    return _cluster_tracks(features, spotify_ids, previous)
+
+
+def _cluster_tracks(features: Features, spotify_ids: Sequence[str], previous: Mapping[str, int] | None) -> Clustering:
     matrix = features.matrix
     n = len(matrix)
     if n < 3:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import shutil
 import time
 from collections import defaultdict
@@ -19,7 +20,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -320,14 +321,38 @@ def retire_stale_runs() -> int:
     return _delete_runs(stale)
 
 
-def recluster_all(*, force: bool = False, progress: Callable[[str], None] | None = None) -> ReclusterResult:
-    """Recluster every scope in this process (skipping unchanged ones unless ``force``)."""
+def recluster_all(
+    *, force: bool = False, workers: int = 1, progress: Callable[[str], None] | None = None
+) -> ReclusterResult:
+    """Recluster every scope (skipping unchanged ones unless ``force``).
+
+    ``workers`` > 1 shares the scopes among that many forked processes (each with its own
+    database connection), so a command run uses every core as Celery workers would. The
+    processes only see committed data.
+    """
     total = ReclusterResult(removed=retire_stale_runs())
-    for scope, target_id in scopes_to_cluster():
-        total.merge(recluster_scope(scope, target_id, force=force))
-        if progress:
-            progress(scope)
+    scopes = scopes_to_cluster()
+    if workers <= 1:
+        for scope, target_id in scopes:
+            total.merge(recluster_scope(scope, target_id, force=force))
+            if progress:
+                progress(scope)
+        return total
+    # Forked children must not share the parent's open database connections.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes=workers, initializer=connections.close_all) as pool:
+        jobs = [(scope, target_id, force) for scope, target_id in scopes]
+        for scope, outcome in pool.imap_unordered(_recluster_in_child, jobs):
+            total.merge(ReclusterResult(**outcome))
+            if progress:
+                progress(scope)
     return total
+
+
+def _recluster_in_child(job: tuple[str, int | None, bool]) -> tuple[str, dict[str, int]]:
+    scope, target_id, force = job
+    return scope, recluster_scope(scope, target_id, force=force).as_dict()
 
 
 def recluster_changed(label_ids: Iterable[int], artist_ids: Iterable[int], *, force: bool = False) -> ReclusterResult:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -15,8 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("--artist", metavar="SLUG", help="Recluster this artist.")
         parser.add_argument("--all", action="store_true", help="Recluster every scope (the default).")
         parser.add_argument("--force", action="store_true", help="Recompute scopes whose data is unchanged too.")
+        parser.add_argument(
+            "--workers", type=int, default=min(2, os.cpu_count() or 1), help="Processes for --all (default: 2 at most)."
+        )
 
-    def handle(self, *args, label: str | None, artist: str | None, all: bool, force: bool, **options) -> None:
+    def handle(
+        self, *args, label: str | None, artist: str | None, all: bool, force: bool, workers: int, **options
+    ) -> None:
         result = services.ReclusterResult()
         if label:
             result.merge(services.recluster_label(self._pk(Label, label), force=force))
@@ -25,7 +32,7 @@ class Command(BaseCommand):
         if all or not (label or artist):
             total = len(services.scopes_to_cluster())
             with tqdm(total=total, desc="Reclustering", unit="scope", file=self.stderr._out) as bar:
-                result.merge(services.recluster_all(force=force, progress=lambda _scope: bar.update()))
+                result.merge(services.recluster_all(force=force, workers=workers, progress=lambda _scope: bar.update()))
         self.stdout.write(f"Reclustered: {result.summary()}.")
 
     @staticmethod
