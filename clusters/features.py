@@ -47,7 +47,7 @@ ADJECTIVES: dict[str, tuple[str, str]] = {
     "explicit": ("Explicit", "Clean"),
 }
 
-GENRE_WEIGHT = 2.0
+GENRE_WEIGHT = 3.0
 LABEL_WEIGHT = 1.5
 # A genre (or label) gets its own column when at least this share of the scope's tracks has it
 # (and at least MIN_INDICATOR_TRACKS tracks); the others are pooled into one "other" column.
