@@ -187,6 +187,12 @@ def _recluster_scope(scope: str, target_id: int | None, tracks: QuerySet[Track] 
             "total": round(t3 - started, 4),
         }
         _swap_in(run)
+    except clustering.NotClusterable as exc:
+        # Nothing tells these tracks apart (e.g. one album, no features): no clusters page.
+        logger.info("no clusters for %s: %s", run.scope_name, exc)
+        _delete_runs(ClusterRun.objects.filter(pk=run.pk))
+        retire_runs(scope, target_id)
+        return "too_small"
     except Exception as exc:
         logger.exception("reclustering %s failed", run.scope_name)
         Cluster.objects.filter(run=run).delete()

@@ -158,3 +158,15 @@ def test_reading_a_scope_takes_the_same_number_of_queries_whatever_its_size():
         data = services.scope_track_data(label_tracks(label))
     assert len(data) == 60
     assert len(large.captured_queries) == len(small.captured_queries) <= 4
+
+
+def test_tracks_that_nothing_tells_apart_get_no_clusters_page():
+    from catalog.services import LibraryData, library_upsert
+    from tests.factories import album_obj, artist_obj, saved, track_obj
+
+    album = album_obj("Same", artists=["Same artist"], label="Same Label", release_date="2001-01-01")
+    tracks = [track_obj(f"Same {i}", album=album, artists=["Same artist"], duration_ms=200_000) for i in range(12)]
+    library_upsert(data=LibraryData(saved_tracks=[saved(t) for t in tracks], albums=[album],
+                                    artists=[artist_obj("Same artist", genres=["drone"])]))  # fmt: skip
+    assert services.recluster_label(Label.objects.get().pk).too_small == 1
+    assert not ClusterRun.objects.exists()
