@@ -7,6 +7,7 @@ data (genre names), and a name the font cannot draw is left out of the label.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -29,10 +30,16 @@ def _drawable_codepoints() -> frozenset[int]:
     return frozenset(FT2Font(path).get_charmap())
 
 
+def _drawable(text: str) -> bool:
+    # Right-to-left scripts (Hebrew, Arabic) have glyphs in DejaVu, but matplotlib would draw
+    # them in the wrong order: leave them out too.
+    codepoints = _drawable_codepoints()
+    return all(ord(ch) in codepoints and unicodedata.bidirectional(ch) not in ("R", "AL") for ch in text)
+
+
 def drawable_axis_label(name: str, fallback: str) -> str:
     """``name`` without the comma-separated parts the default font cannot draw (``fallback`` if none is left)."""
-    codepoints = _drawable_codepoints()
-    parts = [p for p in name.split(", ") if p and all(ord(ch) in codepoints for ch in p)]
+    parts = [p for p in name.split(", ") if p and _drawable(p)]
     return ", ".join(parts) or fallback
 
 
