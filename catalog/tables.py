@@ -2,6 +2,10 @@
 
 A builder takes rows already fetched by a selector and returns a ``Table``: headers and rows of
 cells made of plain-text parts, each with an optional internal page, external URL or image.
+Track tables and tallies read ``TrackRow``s (``catalog.selectors.track_rows``): plain values, not
+model instances, because building 10,000 model objects (tracks, credits, label links) for a
+2,000-track page cost seconds; the count tables also accept model instances with the same
+attribute names (``name``, ``slug``, ``pk``, ``spotify_id``, ``image_url``).
 No HTML and no Markdown here; ``templates/catalog/_table.html`` and ``catalog.export`` render it,
 so the two can never disagree. Internal links are ``Page`` references, resolved by each renderer
 (a URL for the site, a relative path for the export), and only made for pages that exist.
@@ -11,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 LIKED = "💚"
 LINK = "🔗"
@@ -50,8 +54,9 @@ class Page:
         }[self.kind]
 
 
-@dataclass(frozen=True)
-class Part:
+# Part and Cell are NamedTuples rather than frozen dataclasses: just as immutable, and a
+# 2,000-track table makes thousands of them (a frozen dataclass's __init__ costs twice as much).
+class Part(NamedTuple):
     """A piece of a cell: text, optionally linked to a page or an external URL, or an image."""
 
     text: str = ""
@@ -61,8 +66,7 @@ class Part:
     image_width: int = 50
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     parts: tuple[Part, ...] = ()
     separator: str = ", "
 
@@ -104,6 +108,56 @@ class Table:
         return len(self.rows)
 
 
+# --- Input rows (catalog.selectors.track_rows) -------------------------------------------------
+# Plain immutable values (NamedTuples: cheap to make by the thousand), with the models' attribute
+# names, so a count table takes either a row or a model instance.
+
+
+class ArtistRow(NamedTuple):
+    pk: int
+    name: str
+    slug: str
+    spotify_id: str
+    image_url: str
+    genres: tuple[str, ...] = ()  # genre names, sorted
+
+
+class LabelRow(NamedTuple):
+    pk: int
+    name: str
+    slug: str
+
+
+class LabelLinkRow(NamedTuple):
+    """An album's link to a standardized label, with the raw label string it came from."""
+
+    label: LabelRow
+    raw_label: str
+
+
+class AlbumRow(NamedTuple):
+    pk: int
+    spotify_id: str
+    name: str
+    image_url: str
+    release_date: str
+    label_links: tuple[LabelLinkRow, ...] = ()  # in position order
+
+
+class TrackRow(NamedTuple):
+    """A track with what its table row and the tallies show: ``artists`` in credit order (primary first)."""
+
+    pk: int
+    spotify_id: str
+    name: str
+    is_liked: bool
+    album: AlbumRow
+    artists: tuple[ArtistRow, ...] = ()
+
+
+# --- Track table -----------------------------------------------------------------------------
+
+
 def spotify_url(kind: str, spotify_id: str) -> str:
     return f"https://open.spotify.com/{kind}/{spotify_id}"
 
@@ -122,24 +176,41 @@ def label_part(label, label_page_ids: set[int]) -> Part:
     return Part(text=label.name, page=page)
 
 
-def track_row(track, *, artist_page_ids: set[int], label_page_ids: set[int]) -> tuple[Cell, ...]:
-    """One row of the track table. ``track`` comes from selectors.tracks_for_table (prefetched)."""
+_NOT_LIKED_CELL = Cell.text("")
+_LIKED_CELL = Cell.text(LIKED)
+
+
+def track_row(
+    track: TrackRow, *, artist_page_ids: set[int], label_page_ids: set[int], shared: dict | None = None
+) -> tuple[Cell, ...]:
+    """One row of the track table for a ``TrackRow`` (``selectors.track_rows``).
+
+    ``shared`` (a dict kept across the rows of one table) reuses the album and artist cells of
+    earlier rows: a 2,000-track table has far fewer albums and artist lists than rows, and the
+    HTML renderer renders a reused cell once.
+    """
+    shared = {} if shared is None else shared
     album = track.album
-    artists = [credit.artist for credit in track.artist_credits.all()]
-    labels = [link.label for link in album.label_links.all()]
+    album_cells = shared.get(album.pk)  # keyed by the album's pk (an int) ...
+    if album_cells is None:
+        labels = Cell(tuple(label_part(link.label, label_page_ids) for link in album.label_links))
+        album_cells = shared[album.pk] = (Cell.image(album.image_url), Cell.text(album.name), labels)
+    artists = shared.get(track.artists)  # ... and by the tuple of ArtistRows: the keys never clash
+    if artists is None:
+        artists = shared[track.artists] = Cell(tuple(artist_part(a, artist_page_ids) for a in track.artists))
     return (
-        Cell.image(album.image_url),
-        Cell.text(track.name),
-        Cell.text(album.name),
-        Cell(tuple(artist_part(a, artist_page_ids) for a in artists)),
-        Cell(tuple(label_part(lb, label_page_ids) for lb in labels)),
-        Cell.text(LIKED if track.is_liked else ""),
-        spotify_link_cell("track", track.spotify_id),
+        album_cells[0],
+        Cell((Part(track.name),)),
+        album_cells[1],
+        artists,
+        album_cells[2],
+        _LIKED_CELL if track.is_liked else _NOT_LIKED_CELL,
+        Cell((Part(LINK, None, spotify_url("track", track.spotify_id)),)),
     )
 
 
 def track_table(
-    tracks: Iterable,
+    tracks: Iterable[TrackRow],
     *,
     artist_page_ids: set[int],
     label_page_ids: set[int],
@@ -147,13 +218,14 @@ def track_table(
     more_text: str = "See all tracks",
 ) -> Table:
     """The track table ``| Art | Track | Album | Artists | Label | 💚 | 🔗 |`` in the given order."""
-    rows = [track_row(t, artist_page_ids=artist_page_ids, label_page_ids=label_page_ids) for t in tracks]
+    shared: dict = {}
+    rows = [track_row(t, artist_page_ids=artist_page_ids, label_page_ids=label_page_ids, shared=shared) for t in tracks]
     return Table(headers=TRACK_TABLE_HEADERS, rows=rows, initial=initial, more_text=more_text)
 
 
 # --- Count tables (seed-system §3.3-3.6) ---------------------------------------------------------
-# Counts are tallied in Python over tracks a selector fetched once (tracks_for_table plus artist
-# genres), so a page costs the same few queries whatever its size.
+# Counts are tallied in Python over the TrackRows a selector fetched once (selectors.track_rows),
+# so a page costs the same few queries whatever its size.
 
 
 @dataclass(frozen=True)
@@ -168,61 +240,57 @@ class Tally:
 def _tally(pairs: Iterable[tuple[Hashable, Any, bool]]) -> list[Tally]:
     """(key, item, liked) per (track, entity) → one Tally per key, counting each pair once."""
     items: dict[Hashable, Any] = {}
-    tracks: dict[Hashable, int] = {}
-    liked: dict[Hashable, int] = {}
+    counts: dict[Hashable, list[int]] = {}  # key → [tracks, liked]
     for key, item, is_liked in pairs:
-        items.setdefault(key, item)
-        tracks[key] = tracks.get(key, 0) + 1
-        liked[key] = liked.get(key, 0) + (1 if is_liked else 0)
-    return [Tally(items[k], tracks[k], liked[k]) for k in items]
+        count = counts.get(key)
+        if count is None:
+            items[key] = item
+            counts[key] = [1, 1 if is_liked else 0]
+        else:
+            count[0] += 1
+            if is_liked:
+                count[1] += 1
+    return [Tally(items[k], *counts[k]) for k in items]
 
 
-def tally_artists(tracks: Iterable) -> list[Tally]:
+def tally_artists(tracks: Iterable[TrackRow]) -> list[Tally]:
     """Artists of the tracks (any credit position), sorted as the original: liked, tracks, id desc."""
-    pairs = (
-        (credit.artist_id, credit.artist, t.is_liked)
-        for t in tracks
-        for credit in {c.artist_id: c for c in t.artist_credits.all()}.values()
-    )
+    pairs = ((artist.pk, artist, t.is_liked) for t in tracks for artist in {a.pk: a for a in t.artists}.values())
     return sorted(_tally(pairs), key=lambda r: (r.liked, r.tracks, r.item.spotify_id), reverse=True)
 
 
-def tally_albums(tracks: Iterable) -> list[Tally]:
+def tally_albums(tracks: Iterable[TrackRow]) -> list[Tally]:
     """Albums of the tracks, sorted as the original: tracks, liked, name, all descending."""
-    pairs = ((t.album_id, t.album, t.is_liked) for t in tracks)
+    pairs = ((t.album.pk, t.album, t.is_liked) for t in tracks)
     return sorted(_tally(pairs), key=lambda r: (r.tracks, r.liked, r.item.name), reverse=True)
 
 
-def tally_labels(tracks: Iterable) -> list[Tally]:
+def tally_labels(tracks: Iterable[TrackRow]) -> list[Tally]:
     """Standardized labels of the tracks' albums (each co-label counts): liked, tracks, name desc."""
     pairs = (
-        (link.label_id, link.label, t.is_liked)
+        (label.pk, label, t.is_liked)
         for t in tracks
-        for link in {lk.label_id: lk for lk in t.album.label_links.all()}.values()
+        for label in {link.label.pk: link.label for link in t.album.label_links}.values()
     )
     return sorted(_tally(pairs), key=lambda r: (r.liked, r.tracks, r.item.name), reverse=True)
 
 
-def primary_artist(track) -> Any | None:
-    credits = list(track.artist_credits.all())
-    return min(credits, key=lambda c: c.position).artist if credits else None
+def primary_artist(track: TrackRow) -> ArtistRow | None:
+    return track.artists[0] if track.artists else None
 
 
-def tally_genres(tracks: Iterable) -> list[Tally]:
-    """Genres of each track's primary artist (needs ``artist__genres`` prefetched): liked, tracks, name desc.
+def tally_genres(tracks: Iterable[TrackRow]) -> list[Tally]:
+    """Genres of each track's primary artist (``track_rows(..., genres=True)``): liked, tracks, name desc.
 
     The item of each row is the genre name (there are no genre pages).
     """
-
-    def pairs():
-        for t in tracks:
-            artist = primary_artist(t)
-            if artist is None:
-                continue
-            for genre in artist.genres.all():
-                yield genre.name, genre.name, t.is_liked
-
-    return sorted(_tally(pairs()), key=lambda r: (r.liked, r.tracks, r.item), reverse=True)
+    pairs = (
+        (genre, genre, t.is_liked)
+        for t in tracks
+        if t.artists
+        for genre in t.artists[0].genres
+    )  # fmt: skip
+    return sorted(_tally(pairs), key=lambda r: (r.liked, r.tracks, r.item), reverse=True)
 
 
 def top_rows_text(rows: Sequence, noun: str, top: int = 100) -> tuple[list, str]:
@@ -299,7 +367,7 @@ def genres_table(rows: Sequence[Tally], *, initial: int = 10, more_text: str = "
     )
 
 
-def track_sort_key(track) -> tuple:
+def track_sort_key(track: TrackRow) -> tuple:
     """The original's default track order: primary artist, release date, album, track name."""
     artist = primary_artist(track)
     return (artist.name if artist else "", track.album.release_date, track.album.name, track.name)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from catalog.models import Artist, Label, Track
+from catalog.tables import TrackRow
 
 SCATTER_FILENAME = "clusters_scatter.png"
 
@@ -110,9 +111,12 @@ class Cluster(models.Model):
         return f"Cluster #{self.number}"
 
     @property
-    def nearest_tracks(self) -> list[Track]:
-        """The most representative tracks, nearest the centre first (needs the selectors' prefetch)."""
-        return [member.track for member in self.nearest_members]  # type: ignore[attr-defined]
+    def nearest_tracks(self) -> list[TrackRow]:
+        """The most representative tracks, nearest the centre first, as ``catalog.tables.TrackRow``s.
+
+        Set by ``clusters.selectors`` (``nearest_track_rows``), which fetches them as plain rows.
+        """
+        return self.nearest_track_rows  # type: ignore[attr-defined]
 
 
 class ClusterMember(models.Model):

@@ -5,9 +5,10 @@ or None, with everything a clusters page shows fetched in a constant number of q
 
 - ``run.clusters.all()``: the clusters, ordered by ``number`` (1, 2, …);
 - ``cluster.nearest_members``: a list of the ``NEAREST`` (10) members nearest the centre,
-  ordered by ``rank`` (nearest first), each with ``member.track`` loaded with the track table's
-  prefetches (``catalog.selectors.tracks_for_table``: album, ordered artist credits, album labels);
-- ``cluster.nearest_tracks``: the same tracks, in the same order.
+  ordered by ``rank`` (nearest first);
+- ``cluster.nearest_tracks``: their tracks in the same order, as ``catalog.tables.TrackRow``s
+  (``catalog.selectors.track_rows``: album, artists in credit order, album labels), what the
+  track table needs.
 
 Six queries in all (run, clusters, members, tracks, artist credits, label links), whatever the
 size of the scope.
@@ -18,48 +19,50 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from catalog.models import Artist, Label, Track
-from catalog.selectors import tracks_for_table
+from catalog.selectors import track_rows
 from clusters.clustering import NEAREST
 from clusters.models import Cluster, ClusterMember, ClusterRun
 
 
-def _with_clusters(runs: QuerySet[ClusterRun], nearest: int = NEAREST) -> QuerySet[ClusterRun]:
-    members = (
-        ClusterMember.objects.filter(rank__lte=nearest)
-        .order_by("rank")
-        .prefetch_related(Prefetch("track", queryset=tracks_for_table(Track.objects.all())))
-    )
+def _run_with_clusters(runs: QuerySet[ClusterRun], nearest: int = NEAREST) -> ClusterRun | None:
+    """The first run of ``runs`` with its clusters, nearest members and their tracks (see the module docstring)."""
+    members = ClusterMember.objects.filter(rank__lte=nearest).order_by("rank")
     clusters = Cluster.objects.order_by("number").prefetch_related(
         Prefetch("members", queryset=members, to_attr="nearest_members")
     )
-    return runs.select_related("label", "artist").prefetch_related(Prefetch("clusters", queryset=clusters))
+    run = runs.select_related("label", "artist").prefetch_related(Prefetch("clusters", queryset=clusters)).first()
+    if run is None:
+        return None
+    member_ids = [m.track_id for c in run.clusters.all() for m in c.nearest_members]
+    rows = {row.pk: row for row in track_rows(Track.objects.filter(pk__in=member_ids))}
+    for cluster in run.clusters.all():
+        cluster.nearest_track_rows = [rows[m.track_id] for m in cluster.nearest_members if m.track_id in rows]
+    return run
 
 
 def current_run_for_label(label: Label) -> ClusterRun | None:
     """The label's current complete run with its clusters and nearest tracks (see the module docstring)."""
-    return _with_clusters(ClusterRun.objects.filter(scope=ClusterRun.Scope.LABEL, label=label, is_current=True)).first()
+    return _run_with_clusters(ClusterRun.objects.filter(scope=ClusterRun.Scope.LABEL, label=label, is_current=True))
 
 
 def current_run_for_artist(artist: Artist) -> ClusterRun | None:
     """The artist's current complete run with its clusters and nearest tracks (see the module docstring)."""
-    return _with_clusters(
-        ClusterRun.objects.filter(scope=ClusterRun.Scope.ARTIST, artist=artist, is_current=True)
-    ).first()
+    return _run_with_clusters(ClusterRun.objects.filter(scope=ClusterRun.Scope.ARTIST, artist=artist, is_current=True))
 
 
 def current_library_run() -> ClusterRun | None:
     """The whole library's current complete run with its clusters and nearest tracks."""
-    return _with_clusters(ClusterRun.objects.filter(scope=ClusterRun.Scope.LIBRARY, is_current=True)).first()
+    return _run_with_clusters(ClusterRun.objects.filter(scope=ClusterRun.Scope.LIBRARY, is_current=True))
 
 
-def label_ids_with_clusters() -> set[int]:
+def label_ids_run_with_clusters() -> set[int]:
     """Labels whose clusters page exists (they have a current run): one query."""
     return set(
         ClusterRun.objects.filter(scope=ClusterRun.Scope.LABEL, is_current=True).values_list("label_id", flat=True)
     )
 
 
-def artist_ids_with_clusters() -> set[int]:
+def artist_ids_run_with_clusters() -> set[int]:
     """Artists whose clusters page exists (they have a current run): one query."""
     return set(
         ClusterRun.objects.filter(scope=ClusterRun.Scope.ARTIST, is_current=True).values_list("artist_id", flat=True)

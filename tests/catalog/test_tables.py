@@ -66,9 +66,7 @@ def test_top_rows_text_says_top_100_only_when_rows_were_cut():
 def test_count_tables_follow_the_original_columns_sort_orders_and_links():
     page_library()
     label = Label.objects.get(slug="darkroom")
-    tracks = list(
-        selectors.tracks_for_table(selectors.label_tracks(label)).prefetch_related("artist_credits__artist__genres")
-    )
+    tracks = selectors.track_rows(selectors.label_tracks(label), genres=True)
     artist_ids, label_ids = selectors.artist_page_ids(), selectors.label_page_ids()
 
     artists = artists_table(tally_artists(tracks), artist_page_ids=artist_ids)
@@ -107,7 +105,7 @@ def test_count_tables_follow_the_original_columns_sort_orders_and_links():
 def test_names_without_a_page_are_plain_text():
     page_library()
     label = Label.objects.get(slug="darkroom")
-    tracks = list(selectors.tracks_for_table(selectors.label_tracks(label)))
+    tracks = selectors.track_rows(selectors.label_tracks(label))
 
     table = artists_table(tally_artists(tracks), artist_page_ids=set())
     assert all(row[3].parts[0].page is None for row in table.rows)
