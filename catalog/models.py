@@ -402,3 +402,17 @@ class RefreshRun(models.Model):
         if not self.progress_total:
             return 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class CatalogState(models.Model):
+    """One row (pk 1): the catalog's data version, shared by every process through the database.
+
+    Every committed catalog or clusters write adds one (``catalog.cache.bump_catalog_version``),
+    and page caches are keyed on it, so a write made by a Celery worker or another web worker is
+    seen by the next request of every process, even with per-process memory caches.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Catalog version {self.version}"
