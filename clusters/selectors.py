@@ -55,14 +55,14 @@ def current_library_run() -> ClusterRun | None:
     return _run_with_clusters(ClusterRun.objects.filter(scope=ClusterRun.Scope.LIBRARY, is_current=True))
 
 
-def label_ids_run_with_clusters() -> set[int]:
+def label_ids_with_clusters() -> set[int]:
     """Labels whose clusters page exists (they have a current run): one query."""
     return set(
         ClusterRun.objects.filter(scope=ClusterRun.Scope.LABEL, is_current=True).values_list("label_id", flat=True)
     )
 
 
-def artist_ids_run_with_clusters() -> set[int]:
+def artist_ids_with_clusters() -> set[int]:
     """Artists whose clusters page exists (they have a current run): one query."""
     return set(
         ClusterRun.objects.filter(scope=ClusterRun.Scope.ARTIST, is_current=True).values_list("artist_id", flat=True)
