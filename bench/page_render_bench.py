@@ -56,6 +56,15 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(steal, total) jiffies of all CPUs from /proc/stat: time the hypervisor gave to other guests."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
 def measure(args: argparse.Namespace) -> None:
     import django
 
@@ -84,6 +93,7 @@ def measure(args: argparse.Namespace) -> None:
     assert first.status_code == 200, first.status_code
 
     load_before = os.getloadavg()
+    steal_before, total_before = cpu_ticks()
     walls, cpus = [], []
     for _ in range(args.runs):
         cache.clear()
@@ -92,6 +102,9 @@ def measure(args: argparse.Namespace) -> None:
         walls.append((time.perf_counter() - wall) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
         assert response.status_code == 200
+
+    steal_after, total_after = cpu_ticks()
+    steal = 100 * (steal_after - steal_before) / max(1, total_after - total_before)
 
     cache.clear()
     queries = []
@@ -126,7 +139,7 @@ def measure(args: argparse.Namespace) -> None:
     print(f"  of which content building (label_content), median: {statistics.median(builds):.1f} ms wall")
     print(f"first render (draws the charts): {first_ms:.0f} ms; warm (page cache hit): {warm_ms:.1f} ms")
     print(f"load average before {load_before[0]:.2f}, after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
-          f"{os.cpu_count()} CPUs")  # fmt: skip
+          f"{os.cpu_count()} CPUs; CPU steal (hypervisor) during the runs {steal:.0f}%")  # fmt: skip
 
 
 if __name__ == "__main__":

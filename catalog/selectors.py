@@ -49,7 +49,7 @@ def track_rows(tracks: QuerySet[Track], *, genres: bool = False) -> list[TrackRo
         album_links.setdefault(album_id, []).append(LabelLinkRow(label, raw_label))
 
     artists: dict[int, ArtistRow] = {}
-    track_artists: dict[int, list[ArtistRow]] = {}
+    track_artists: dict[int, tuple[ArtistRow, ...]] = {}
     for track_id, artist_id, name, slug, spotify_id, image_url in (
         TrackArtist.objects.filter(track_id__in=scope)
         .order_by("position")  # grouped by track below, each track's credits stay in position order
@@ -59,7 +59,7 @@ def track_rows(tracks: QuerySet[Track], *, genres: bool = False) -> list[TrackRo
         if artist is None:
             genre_names = tuple(artist_genres.get(artist_id, ()))
             artist = artists[artist_id] = ArtistRow(artist_id, name, slug, spotify_id, image_url, genre_names)
-        track_artists.setdefault(track_id, []).append(artist)
+        track_artists[track_id] = track_artists.get(track_id, ()) + (artist,)  # mostly one or two
 
     albums: dict[int, AlbumRow] = {}
     rows = []
@@ -71,7 +71,7 @@ def track_rows(tracks: QuerySet[Track], *, genres: bool = False) -> list[TrackRo
         album = albums.get(album_id)
         if album is None:
             album = albums[album_id] = AlbumRow(album_id, *album_fields, tuple(album_links.get(album_id, ())))
-        rows.append(TrackRow(pk, spotify_id, name, bool(is_liked), album, tuple(track_artists.get(pk, ()))))
+        rows.append(TrackRow(pk, spotify_id, name, is_liked, album, track_artists.get(pk, ())))
     return rows
 
 

@@ -253,9 +253,14 @@ def _tally(pairs: Iterable[tuple[Hashable, Any, bool]]) -> list[Tally]:
     return [Tally(items[k], *counts[k]) for k in items]
 
 
+def _distinct_artists(artists: tuple[ArtistRow, ...]) -> Iterable[ArtistRow]:
+    """Each artist once (one credited twice on a track counts once); most tracks have one artist."""
+    return artists if len(artists) < 2 else {a.pk: a for a in artists}.values()
+
+
 def tally_artists(tracks: Iterable[TrackRow]) -> list[Tally]:
     """Artists of the tracks (any credit position), sorted as the original: liked, tracks, id desc."""
-    pairs = ((artist.pk, artist, t.is_liked) for t in tracks for artist in {a.pk: a for a in t.artists}.values())
+    pairs = ((artist.pk, artist, t.is_liked) for t in tracks for artist in _distinct_artists(t.artists))
     return sorted(_tally(pairs), key=lambda r: (r.liked, r.tracks, r.item.spotify_id), reverse=True)
 
 
