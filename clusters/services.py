@@ -195,6 +195,8 @@ def _recluster_scope(scope: str, target_id: int | None, tracks: QuerySet[Track] 
         return "too_small"
     except Exception as exc:
         logger.exception("reclustering %s failed", run.scope_name)
+        if ClusterRun.objects.filter(pk=run.pk, is_current=True).exists():
+            return "clustered"  # the failure came after the swap committed: the new run stands
         Cluster.objects.filter(run=run).delete()
         ClusterRun.objects.filter(pk=run.pk).update(
             status=ClusterRun.Status.FAILED, is_current=False, error=f"{type(exc).__name__}: {exc}"[:2000],
@@ -261,7 +263,7 @@ def _swap_in(run: ClusterRun, attempts: int = 3) -> None:
                 run.is_current = True
                 run.finished_at = timezone.now()
                 run.save()
-                transaction.on_commit(bump_catalog_version)
+                transaction.on_commit(bump_catalog_version, robust=True)
             return
         except IntegrityError:
             # Another worker swapped in a run of the same scope between our two statements.
@@ -292,7 +294,7 @@ def retire_runs(scope: str, target_id: int | None) -> int:
     runs = ClusterRun.objects.filter(_scope_filter(scope, target_id)).exclude(status=ClusterRun.Status.RUNNING)
     deleted = _delete_runs(runs)
     if deleted:
-        transaction.on_commit(bump_catalog_version)
+        transaction.on_commit(bump_catalog_version, robust=True)
     return deleted
 
 
