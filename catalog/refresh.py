@@ -376,7 +376,6 @@ class _Refresh:
         st.setdefault("offset", 0)
         st.setdefault("new_likes", 0)
         st.setdefault("seen", [])
-        st["listing_done"] = False
         read_all = self.run.full or st.get("read_whole_listing", False)
         while True:
             page = self.client.saved_tracks_page(st["offset"])
@@ -402,10 +401,12 @@ class _Refresh:
                 st["seen"] = st["seen"] + [t["id"] for t in tracks]
                 counts_add_up = st["liked_at_start"] + st["new_likes"] == total
                 stop_early = not read_all and unchanged > 0 and counts_add_up
-                if end or stop_early:
-                    if end:
-                        result.merge(self._unlike_missing(set(st["seen"])))
-                    st["listing_done"] = True
+                # False from the first written page until the end: a run that dies in between makes
+                # the next one read the whole listing (known tracks may hide a gap below them).
+                st["listing_done"] = end or stop_early
+                if end:
+                    result.merge(self._unlike_missing(set(st["seen"])))
+                if st["listing_done"]:
                     st["seen"] = []  # not needed any more: keep the run row small
                 self._save(min(st["offset"], total), total, result)
             if st["listing_done"]:
