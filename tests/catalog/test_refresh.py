@@ -422,3 +422,16 @@ def test_audio_features_are_probed_again_after_the_recheck_period(fake_spotify, 
     fake_spotify.library.like_new(1)
     refresh()
     assert fake_spotify.calls["audio-features"] == 0  # a recent 403 is not asked again
+
+
+def test_a_run_that_failed_before_writing_any_page_leaves_the_next_one_incremental(fake_spotify, spotify_connected):
+    refresh()
+    fake_spotify.add_fault("me/tracks", 503, times=None)
+    assert refresh().status == RefreshRun.Status.FAILED
+    fake_spotify.clear_faults()
+    fake_spotify.reset_calls()
+
+    run = refresh()
+
+    assert run.status == RefreshRun.Status.SUCCEEDED
+    assert fake_spotify.calls["me/tracks"] == 1
