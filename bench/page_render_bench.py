@@ -66,14 +66,12 @@ def cpu_ticks() -> tuple[int, int]:
 
 
 def measure(args: argparse.Namespace) -> None:
-    import django
-
-    django.setup()
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
+    import labelsite.wsgi  # noqa: F401  (as served: sets Django up and freezes the startup heap for the GC)
     from catalog.models import Label, Track
     from tests.website.library import page_library
     from website.content import label_content
