@@ -1,60 +1,82 @@
-"""Bar charts of the original generator (seed-system §4.1), drawn with matplotlib's Agg backend.
+"""Bar charts of the original generator (seed-system §4.1), drawn straight to PNG with Pillow.
 
 A chart is drawn once: its file name carries a hash of what it shows, so a page view with the
-same data finds the file and skips matplotlib entirely; new data gives a new name, and the old
-file of that chart is removed. Files live under MEDIA_ROOT (served by the site, copied by the
-Markdown export to ``images/<kind>/<slug>/<file>``).
+same data finds the file and draws nothing; new data gives a new name, and the old file of that
+chart is removed. Files live under MEDIA_ROOT (served by the site, copied by the Markdown export
+to ``images/<kind>/<slug>/<file>``).
 
-Names in Korean, Japanese, Chinese and Hebrew must show as text, not boxes: ``font_families()``
-lists DejaVu Sans then the Noto CJK and Hebrew families found (Debian ``fonts-noto-cjk`` and
-``fonts-noto-core``, or the font files of ``LABELSITE_FONT_DIRS``), and matplotlib ≥ 3.6 falls
-back per glyph through that list.
+Pillow instead of matplotlib because a full export draws a few hundred charts: matplotlib's text
+layout made each one cost most of a second of CPU; drawing the bars and the text ourselves costs
+a few milliseconds (``bench/charts_bench.py``).
+
+Names in Korean, Japanese, Chinese and Hebrew must show as text, not boxes. Each text is drawn
+with the first font of ``font_faces()`` that has a glyph for every one of its characters (Hangul
+prefers the Korean face, kana the Japanese one, Han the Chinese one, as the original did); a text
+that no single font covers is split into runs, each in the first font that has it. The fonts,
+in order: DejaVu Sans (shipped with matplotlib), the Noto Sans CJK and Noto Sans Hebrew of Debian's
+``fonts-noto-cjk``/``fonts-noto-core``, every font file of the folders in ``LABELSITE_FONT_DIRS``,
+then the Noto fonts of the ``justmytype-intl-cjk``/``justmytype-intl-rtl`` wheels (so a machine
+without the Debian packages still has them). Right-to-left text is shaped and reordered by
+Pillow's raqm layout engine (HarfBuzz + FriBiDi).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import json
+import math
 import os
 import re
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import matplotlib
+from django.conf import settings
+from matplotlib.ft2font import FT2Font
+from PIL import Image, ImageDraw, ImageFont
 
-matplotlib.use("Agg")
-
-from django.conf import settings  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-ALL_COLOR = "darkgray"
-LIKED_COLOR = "limegreen"
+ALL_COLOR = (169, 169, 169)  # matplotlib's "darkgray", as the original
+LIKED_COLOR = (50, 205, 50)  # "limegreen"
 MAX_BARS = 30
 MIN_BARS = 3
 # Bump when the look changes, so cached files are redrawn.
-STYLE_VERSION = 1
+STYLE_VERSION = 2
 
-# Families tried in order for every glyph (the first one that has it wins).
-_PREFERRED_FAMILIES = (
-    "DejaVu Sans",
-    "Noto Sans CJK KR",
-    "Noto Sans CJK JP",
-    "Noto Sans CJK SC",
-    "Noto Sans KR",
-    "Noto Sans JP",
-    "Noto Sans SC",
-    "Noto Sans Hebrew",
-    "Noto Sans",
-)
-# Where Debian puts Noto fonts, plus any folders listed in LABELSITE_FONT_DIRS (os.pathsep-separated).
-_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
+# Geometry in pixels (the original was 650 px wide).
+WIDTH = 720
+MARGIN = 14
+ROW_HEIGHT = 24  # one bar and the gap below it
+BAR_HEIGHT = 18
+NAME_SIZE = 13  # font sizes in pixels
+VALUE_SIZE = 12
+TITLE_SIZE = 14
+MAX_NAME_WIDTH = 280  # longer names are cut with an ellipsis
+GAP = 6
 
-_draw_lock = threading.Lock()  # pyplot-free drawing is thread-safe per figure; the font cache is not
+TEXT_COLOR = (34, 34, 34)
+VALUE_COLOR = (51, 51, 51)
+LIKED_TEXT_COLOR = (20, 110, 20)  # a liked count too wide for its bar, written after the total
+AXIS_COLOR = (187, 187, 187)
+GRID_COLOR = (236, 236, 236)
+TICK_TEXT_COLOR = (85, 85, 85)
+ELLIPSIS = "…"
+
+# Where Debian puts Noto fonts. Only the regular sans faces we need are opened (the folders hold hundreds).
+_SYSTEM_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
+_SYSTEM_FONT_FILES = re.compile(r"NotoSans(CJK(sc|tc|jp|kr)?|Hebrew)-Regular\.(ttc|otf|ttf)$", re.IGNORECASE)
+_SYSTEM_FAMILIES = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans Hebrew")
+# Pip-installed Noto fonts: the last resort, after the system's and LABELSITE_FONT_DIRS.
+_PACKAGED_FONTS = ("justmytype_intl_cjk", "justmytype_intl_rtl")
+_PACKAGED_FAMILIES = ("Noto Sans KR", "Noto Sans JP", "Noto Sans SC", "Noto Sans TC", "Noto Sans Hebrew")
+_FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+
+_draw_lock = threading.Lock()  # FreeType faces (cached, shared) must not be used by two threads at once
 
 
 @dataclass(frozen=True)
@@ -127,54 +149,406 @@ def top_bars(bars: Sequence[Bar]) -> list[Bar]:
     return sorted(bars, key=lambda b: (b.total, b.liked, b.name), reverse=True)[:MAX_BARS]
 
 
-@cache
-def font_families() -> tuple[str, ...]:
-    """The font family list for chart text, registering extra font files on first use."""
-    extra = [d for d in os.environ.get("LABELSITE_FONT_DIRS", "").split(os.pathsep) if d]
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    for folder in (*_FONT_DIRS, *extra):
-        if not Path(folder).is_dir():
+# --- fonts ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One face of a font file; ``index`` picks the face inside a collection (``.ttc``)."""
+
+    family: str
+    path: str
+    index: int = 0
+
+    @property
+    def language(self) -> str | None:
+        """KR/JP/SC/TC for the CJK faces (which all cover Han, in their own country's glyph shapes)."""
+        last = self.family.rsplit(" ", 1)[-1]
+        return last if last in ("KR", "JP", "SC", "TC") else None
+
+
+def _faces_in(path: Path) -> list[FontFace]:
+    """Every face of a font file, or none if FreeType cannot read it (a bad file must not take pages down)."""
+    try:
+        first = FT2Font(str(path))
+        faces = [FontFace(first.family_name, str(path), 0)]
+        for index in range(1, first.num_faces):
+            faces.append(FontFace(FT2Font(str(path), face_index=index).family_name, str(path), index))
+    except (OSError, RuntimeError, ValueError):
+        return []
+    return faces
+
+
+def _font_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in _FONT_SUFFIXES and p.is_file())
+
+
+def _packaged_font_files() -> list[Path]:
+    files: list[Path] = []
+    for package in _PACKAGED_FONTS:
+        try:
+            root = importlib.resources.files(package)
+        except ModuleNotFoundError:
             continue
-        for path in font_manager.findSystemFonts(fontpaths=[folder]):
-            name = Path(path).name
-            if ("CJK" in name or "Hebrew" in name or folder in extra) and "Serif" not in name:
-                try:
-                    font_manager.fontManager.addfont(path)
-                except (OSError, RuntimeError, ValueError):
-                    continue  # an unreadable font file must not take the page down
-        known = {f.name for f in font_manager.fontManager.ttflist}
-    return tuple(f for f in _PREFERRED_FAMILIES if f in known) or ("DejaVu Sans",)
+        files.extend(_font_files(Path(str(root))))
+    return files
+
+
+def _in_family_order(faces: list[FontFace], families: Sequence[str]) -> list[FontFace]:
+    by_family: dict[str, FontFace] = {}
+    for face in faces:
+        by_family.setdefault(face.family, face)
+    return [by_family[f] for f in families if f in by_family]
+
+
+@cache
+def font_faces() -> tuple[FontFace, ...]:
+    """The fonts for chart text, in the order they are tried (see the module docstring)."""
+    dejavu = FontFace("DejaVu Sans", str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"))
+    system = [
+        face
+        for folder in _SYSTEM_FONT_DIRS
+        for path in _font_files(Path(folder))
+        if _SYSTEM_FONT_FILES.search(path.name)
+        for face in _faces_in(path)
+    ]
+    extra_dirs = [d for d in os.environ.get("LABELSITE_FONT_DIRS", "").split(os.pathsep) if d]
+    extra = [face for folder in extra_dirs for path in _font_files(Path(folder)) for face in _faces_in(path)]
+    packaged = [face for path in _packaged_font_files() for face in _faces_in(path)]
+    ordered = [
+        dejavu,
+        *_in_family_order(system, _SYSTEM_FAMILIES),
+        *extra,
+        *_in_family_order(packaged, _PACKAGED_FAMILIES),
+    ]
+    return tuple(dict.fromkeys(ordered))  # a face listed twice is tried once
+
+
+def font_families() -> tuple[str, ...]:
+    """The family names of ``font_faces()``, in order."""
+    return tuple(face.family for face in font_faces())
+
+
+@cache
+def _ft2font(face: FontFace) -> FT2Font:
+    return FT2Font(face.path, face_index=face.index)
+
+
+def _needs_glyph(char: str) -> bool:
+    # Format characters (bidi marks, zero-width joiners) and variation selectors are invisible:
+    # the shaper drops them, so a font need not have them.
+    return unicodedata.category(char) != "Cf" and not 0xFE00 <= ord(char) <= 0xFE0F
+
+
+@cache
+def has_glyph(face: FontFace, char: str) -> bool:
+    """Whether ``face`` draws ``char`` as itself (a nonzero glyph index), not as the .notdef box."""
+    return not _needs_glyph(char) or _ft2font(face).get_char_index(ord(char)) != 0
+
+
+def _covers(face: FontFace, text: str) -> bool:
+    return all(has_glyph(face, c) for c in text)
+
+
+def _language_hint(text: str) -> str | None:
+    """Which CJK face suits ``text``: kana → JP, Hangul → KR, Han → SC (seed-system §4.7)."""
+    names = [unicodedata.name(c, "") for c in text]
+    if any(n.startswith(("HIRAGANA", "KATAKANA", "BOPOMOFO")) for n in names):
+        return "JP"
+    if any(n.startswith("HANGUL") for n in names):
+        return "KR"
+    if any(n.startswith("CJK") for n in names):
+        return "SC"
+    return None
+
+
+def _first_covering(text: str) -> FontFace | None:
+    faces = font_faces()
+    chosen = next((face for face in faces if _covers(face, text)), None)
+    if chosen is not None and chosen.language is not None:
+        hint = _language_hint(text)
+        if hint and hint != chosen.language:
+            chosen = next((f for f in faces if f.language == hint and _covers(f, text)), chosen)
+    return chosen
+
+
+@cache
+def font_for_text(text: str) -> FontFace | None:
+    """The font a whole text is drawn in: the first that covers every character (None if none does)."""
+    return _first_covering(text)
+
+
+def text_runs(text: str) -> list[tuple[FontFace, str]]:
+    """``text`` cut into (font, part) runs: one run if a font covers it all, else each part in the first font having it.
+
+    Spaces, combining marks and invisible characters stay with the run before them; a character
+    no font has goes to the first font (it shows as a box: nothing better exists).
+    """
+    whole = font_for_text(text)
+    if whole is not None:
+        return [(whole, text)]
+    runs: list[tuple[FontFace, str]] = []
+    for char in text:
+        if runs:
+            face, part = runs[-1]
+            if char.isspace() or unicodedata.combining(char) or has_glyph(face, char):
+                runs[-1] = (face, part + char)
+                continue
+        face = _first_covering(char) or font_faces()[0]
+        if runs and runs[-1][0] == face:
+            runs[-1] = (face, runs[-1][1] + char)
+        else:
+            runs.append((face, char))
+    if _starts_right_to_left(text):
+        runs.reverse()  # runs are placed left to right; a right-to-left name starts at the right
+    return runs
+
+
+def _starts_right_to_left(text: str) -> bool:
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
+
+
+@cache
+def _image_font(face: FontFace, size: int) -> ImageFont.FreeTypeFont:
+    font = ImageFont.truetype(face.path, size, index=face.index)
+    try:
+        axes = font.get_variation_axes()
+    except OSError:  # not a variable font
+        return font
+    # Variable Noto fonts (the pip-installed ones) default to Thin: ask for Regular.
+    font.set_variation_by_axes([400 if axis["name"] in (b"Weight", "Weight") else axis["default"] for axis in axes])
+    return font
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def clean_label(text: str) -> str:
+    """One line of text: line breaks, tabs and other control characters become spaces."""
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text).strip()
+
+
+def _runs_width(runs: list[tuple[FontFace, str]], size: int) -> float:
+    return sum(_image_font(face, size).getlength(part) for face, part in runs)
+
+
+def fit_text(text: str, size: int, max_width: float) -> list[tuple[FontFace, str]]:
+    """The runs of ``text`` on one line, cut with an ellipsis to at most ``max_width`` pixels."""
+    # No visible glyph is narrower than a quarter of the font size: what lies past this many
+    # characters cannot show, so a 5,000-character name costs no more than a short one.
+    most = int(max_width * 4 / size) + 1
+    text = clean_label(text[: most + 1])
+    if len(text) <= most:
+        runs = text_runs(text)
+        if _runs_width(runs, size) <= max_width:
+            return runs
+    low, high = 0, min(len(text), most)  # the longest prefix that fits with the ellipsis is in [low, high]
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _runs_width(text_runs(text[:middle].rstrip() + ELLIPSIS), size) <= max_width:
+            low = middle
+        else:
+            high = middle - 1
+    while 0 < low < len(text) and unicodedata.combining(text[low]):
+        low -= 1  # never part a letter from its accent
+    return text_runs(text[:low].rstrip() + ELLIPSIS)
+
+
+@cache
+def _cap_height(size: int) -> int:
+    """Height of a capital letter in the first font: text is centred on it, whatever font it is in."""
+    return -_image_font(font_faces()[0], size).getbbox("H", anchor="ls")[1]
+
+
+def _draw_runs(
+    draw: ImageDraw.ImageDraw,
+    runs: list[tuple[FontFace, str]],
+    *,
+    x: float,
+    middle: float,
+    size: int,
+    fill: tuple[int, int, int] | int,
+    align: str = "left",
+) -> None:
+    """Draw runs on one baseline, vertically centred on ``middle`` (on the first font's capitals)."""
+    baseline = round(middle + _cap_height(size) / 2)
+    if len(runs) == 1:  # the usual case: let Pillow place it, without measuring it first
+        face, part = runs[0]
+        anchor = {"left": "ls", "right": "rs", "center": "ms"}[align]
+        draw.text((x, baseline), part, font=_image_font(face, size), fill=fill, anchor=anchor)
+        return
+    width = _runs_width(runs, size)
+    start = {"left": x, "right": x - width, "center": x - width / 2}[align]
+    for face, part in runs:
+        font = _image_font(face, size)
+        draw.text((start, baseline), part, font=font, fill=fill, anchor="ls")
+        start += font.getlength(part)
+
+
+def _number_runs(value: int) -> list[tuple[FontFace, str]]:
+    return [(font_faces()[0], str(value))]
+
+
+@cache
+def _number_width(value: int) -> float:
+    return _runs_width(_number_runs(value), VALUE_SIZE)
+
+
+# --- the chart -----------------------------------------------------------------------------------
+
+
+def _nice_step(span: float, target_ticks: int = 6) -> int:
+    """A tick step of 1, 2 or 5 times a power of ten giving about ``target_ticks`` ticks."""
+    raw = max(span / target_ticks, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    return int(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
+
+
+@dataclass(frozen=True)
+class _Layout:
+    plot_left: int
+    plot_right: int
+    scale: float  # pixels per track
+    liked_inside: tuple[bool, ...]  # per bar: is the liked count written inside its green bar
+
+
+def _layout(bars: Sequence[Bar], plot_left: int, plot_right: int) -> _Layout:
+    """The pixels per track that leave room, after every bar, for its value labels."""
+    value_width = {v: _number_width(v) for b in bars for v in (b.total, b.liked)}
+    space = plot_right - plot_left
+    inside = tuple(True for _ in bars)
+    scale = space / max(b.total for b in bars)
+
+    def trailing(bar: Bar, liked_inside: bool) -> float:
+        width = GAP / 2 + value_width[bar.total]
+        return width if liked_inside or bar.liked == 0 else width + GAP + value_width[bar.liked]
+
+    for _ in range(4):  # a smaller scale can push a liked label out of its bar: settle in a few rounds
+        fits = [(space - trailing(b, i)) / b.total for b, i in zip(bars, inside, strict=True) if b.total > 0]
+        scale = max(min(fits, default=scale), 0.01)
+        now_inside = tuple(b.liked * scale >= value_width[b.liked] + GAP for b in bars)
+        if now_inside == inside:
+            break
+        inside = tuple(a and b for a, b in zip(inside, now_inside, strict=True))
+    return _Layout(plot_left, plot_right, scale, inside)
+
+
+def _paste_vertical_text(image: Image.Image, text: str, *, x: int, middle: float) -> None:
+    """The category title, turned 90° like a y-axis label."""
+    runs = fit_text(text, TITLE_SIZE, 600)
+    width = math.ceil(_runs_width(runs, TITLE_SIZE)) + 2
+    height = TITLE_SIZE + 8
+    mask = Image.new("L", (width, height), 0)
+    _draw_runs(ImageDraw.Draw(mask), runs, x=1, middle=height / 2, size=TITLE_SIZE, fill=255)
+    turned = mask.rotate(90, expand=True)
+    image.paste(TEXT_COLOR, (x, round(middle - turned.height / 2)), turned)
+
+
+def render_bar_chart(bars: Sequence[Bar], *, category: str) -> Image.Image:
+    """The chart as an image: one horizontal bar per entry, in the given order from the top."""
+    names = [fit_text(b.name, NAME_SIZE, MAX_NAME_WIDTH) for b in bars]
+    name_width = math.ceil(max((_runs_width(r, NAME_SIZE) for r in names), default=0))
+    title_column = TITLE_SIZE + 8
+    plot_left = MARGIN + title_column + name_width + GAP + 2
+    plot_top = MARGIN
+    plot_bottom = plot_top + ROW_HEIGHT * len(bars) + 4
+    height = plot_bottom + 56
+    layout = _layout(bars, plot_left, WIDTH - MARGIN)
+    scale = layout.scale
+
+    image = Image.new("RGB", (WIDTH, height), "white")
+    draw = ImageDraw.Draw(image)
+
+    # x axis: light grid behind the bars, a thin axis line with ticks and their values.
+    step = _nice_step((layout.plot_right - plot_left) / scale)
+    tick = 0
+    while plot_left + tick * scale <= layout.plot_right:
+        x = round(plot_left + tick * scale)
+        if tick:
+            draw.line([(x, plot_top), (x, plot_bottom)], fill=GRID_COLOR)
+        draw.line([(x, plot_bottom), (x, plot_bottom + 4)], fill=AXIS_COLOR)
+        tick_runs = _number_runs(tick)
+        _draw_runs(draw, tick_runs, x=x, middle=plot_bottom + 14, size=VALUE_SIZE, fill=TICK_TEXT_COLOR, align="center")
+        tick += step
+    draw.line([(plot_left, plot_bottom), (layout.plot_right, plot_bottom)], fill=AXIS_COLOR)
+    axis_title = fit_text("Number of Tracks", TITLE_SIZE, WIDTH)
+    _draw_runs(
+        draw, axis_title, x=(plot_left + layout.plot_right) / 2, middle=plot_bottom + 38, size=TITLE_SIZE,
+        fill=TEXT_COLOR, align="center",
+    )  # fmt: skip
+    _paste_vertical_text(image, category, x=MARGIN, middle=(plot_top + plot_bottom) / 2)
+
+    for row, (bar, name, liked_inside) in enumerate(zip(bars, names, layout.liked_inside, strict=True)):
+        middle = plot_top + row * ROW_HEIGHT + ROW_HEIGHT / 2
+        top = round(middle - BAR_HEIGHT / 2)
+        _draw_runs(draw, name, x=plot_left - GAP, middle=middle, size=NAME_SIZE, fill=TEXT_COLOR, align="right")
+        total_width = round(bar.total * scale)
+        liked_width = round(min(bar.liked, bar.total) * scale)
+        if total_width > 0:
+            draw.rectangle([plot_left, top, plot_left + total_width - 1, top + BAR_HEIGHT - 1], fill=ALL_COLOR)
+        if liked_width > 0:
+            draw.rectangle([plot_left, top, plot_left + liked_width - 1, top + BAR_HEIGHT - 1], fill=LIKED_COLOR)
+        total_x = plot_left + total_width + GAP / 2
+        _draw_runs(draw, _number_runs(bar.total), x=total_x, middle=middle, size=VALUE_SIZE, fill=VALUE_COLOR)
+        if bar.liked > 0 and liked_inside:
+            _draw_runs(
+                draw, _number_runs(bar.liked), x=plot_left + liked_width / 2, middle=middle, size=VALUE_SIZE,
+                fill=TEXT_COLOR, align="center",
+            )  # fmt: skip
+        elif bar.liked > 0:
+            _draw_runs(
+                draw,
+                _number_runs(bar.liked),
+                x=total_x + _number_width(bar.total) + GAP,
+                middle=middle,
+                size=VALUE_SIZE,
+                fill=LIKED_TEXT_COLOR,
+            )
+    return image
+
+
+_EXACT_COLORS = ((255, 255, 255), ALL_COLOR, LIKED_COLOR, GRID_COLOR, AXIS_COLOR, TEXT_COLOR)
+
+
+def _to_palette(image: Image.Image) -> Image.Image:
+    """The image with a 256-colour palette: a third of the file size, and quicker to write.
+
+    A chart has a few hundred colours (white, the bars, the edges of letters), so nothing visible
+    is lost; the quantizer's near-misses of the flat colours are put back to the exact ones.
+    """
+    paletted = image.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    palette = paletted.getpalette() or []
+    for start in range(0, len(palette) - 2, 3):
+        entry = palette[start : start + 3]
+        for exact in _EXACT_COLORS:
+            if max(abs(a - b) for a, b in zip(entry, exact, strict=True)) <= 4:
+                palette[start : start + 3] = exact
+                break
+    paletted.putpalette(palette)
+    return paletted
 
 
 def draw_bar_chart(path: Path, bars: Sequence[Bar], *, category: str) -> None:
     """Draw horizontal bars (largest on top) to ``path`` as PNG, atomically (write, then rename)."""
-    height = max(3.0, 0.42 * len(bars) + 1.2)
     with _draw_lock:
-        figure = Figure(figsize=(9, height), dpi=72, layout="constrained")
-        figure.set_facecolor("white")
-        axes = figure.add_subplot()
-        names = [b.name for b in bars][::-1]
-        totals = [b.total for b in bars][::-1]
-        liked = [b.liked for b in bars][::-1]
-        positions = range(len(bars))
-        all_bars = axes.barh(positions, totals, color=ALL_COLOR, label="All tracks")
-        liked_bars = axes.barh(positions, liked, color=LIKED_COLOR, label="Liked")
-        axes.bar_label(all_bars, padding=3, fontfamily=list(font_families()))
-        axes.bar_label(liked_bars, label_type="center", fontfamily=list(font_families()))
-        axes.set_yticks(list(positions), labels=names, fontfamily=list(font_families()))
-        axes.set_xlabel("Number of Tracks", fontfamily=list(font_families()))
-        axes.set_ylabel(category, fontfamily=list(font_families()))
-        axes.spines[["left", "top", "right"]].set_visible(False)
-        axes.margins(x=0.08)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".png.tmp")
-        os.close(fd)
-        try:
-            figure.savefig(tmp, format="png")
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        image = render_bar_chart(bars, category=category)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".png.tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            _to_palette(image).save(out, format="PNG")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def bar_chart(*, kind: str, slug: str, name: str, category: str, noun: str, bars: Sequence[Bar]) -> Chart | None:
