@@ -29,7 +29,6 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from celery import current_app
@@ -271,7 +270,13 @@ def recluster_changed_enqueue(*, label_ids: Iterable[int], artist_ids: Iterable[
     catalog never imports clusters)."""
     label_ids, artist_ids = sorted(set(label_ids)), sorted(set(artist_ids))
     if label_ids or artist_ids:
-        transaction.on_commit(partial(recluster_changed_send, label_ids, artist_ids), robust=True)
+        # A named function, not functools.partial: Django logs a failing robust callback by its
+        # __qualname__, which a partial lacks (the log call would raise after the commit).
+        def send_after_commit() -> None:
+            recluster_changed_send(label_ids, artist_ids)
+
+        send_after_commit.recluster_ids = (label_ids, artist_ids)  # type: ignore[attr-defined]
+        transaction.on_commit(send_after_commit, robust=True)
 
 
 def recluster_changed_send(label_ids: list[int], artist_ids: list[int], *, task_name: str = RECLUSTER_TASK) -> str:

@@ -368,8 +368,8 @@ def test_the_refresh_asks_to_recluster_the_labels_and_artists_whose_tracks_chang
     with django_capture_on_commit_callbacks() as callbacks:
         refresh()
 
-    (send,) = [cb for cb in callbacks if getattr(cb, "func", None) is recluster_changed_send]
-    label_ids, artist_ids = send.args
+    (send,) = [cb for cb in callbacks if hasattr(cb, "recluster_ids")]
+    label_ids, artist_ids = send.recluster_ids
     tracks = Track.objects.filter(spotify_id__in=new_ids)
     assert set(artist_ids) == set(tracks.values_list("artist_credits__artist_id", flat=True))
     assert set(label_ids) == set(tracks.values_list("album__label_links__label_id", flat=True))
