@@ -65,6 +65,10 @@ class ReclusterResult:
 # -- reading a scope's data ----------------------------------------------------------------------
 
 
+# Below SQLite's and PostgreSQL's limits on query parameters.
+_MAX_LISTED_IDS = 20_000
+
+
 def scope_track_data(tracks: QuerySet[Track] | None, *, with_labels: bool = False) -> TrackData:
     """The data features are built from, for ``tracks`` (None = the whole library), ordered by Spotify id.
 
@@ -78,7 +82,14 @@ def scope_track_data(tracks: QuerySet[Track] | None, *, with_labels: bool = Fals
     )
     position = {row[0]: i for i, row in enumerate(rows)}
     n = len(rows)
-    in_scope = Q() if tracks is None else Q(track__in=base.values("pk"))
+    if tracks is None:
+        in_scope = Q()
+    elif n <= _MAX_LISTED_IDS:
+        # The ids just read, rather than the nested subquery again: PostgreSQL planned the
+        # subquery joined with genres as a nested loop on fresh tables (20 s for one label).
+        in_scope = Q(track_id__in=[row[0] for row in rows])
+    else:
+        in_scope = Q(track__in=base.values("pk"))
 
     audio = np.full((n, len(AUDIO_FEATURES)), np.nan)
     for values in AudioFeatures.objects.filter(in_scope).values_list("track_id", *AUDIO_FEATURES):
