@@ -7,7 +7,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 from matplotlib.ft2font import FT2Font
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops, ImageStat, features
 
 from catalog import charts
 from catalog.charts import (
@@ -53,7 +53,7 @@ def glyph_indices(face: charts.FontFace, text: str) -> list[int]:
 def rendered(text: str, size: int = NAME_SIZE) -> Image.Image:
     """``text`` drawn the way chart labels are, on a white strip."""
     image = Image.new("L", (MAX_NAME_WIDTH + 20, size * 3), 255)
-    charts._draw_runs(ImageDraw.Draw(image), text_runs(text), x=10, middle=size * 1.5, size=size, fill=0)
+    charts._draw_runs(image, text_runs(text), x=10, middle=size * 1.5, size=size, fill=0)
     return image
 
 
@@ -125,6 +125,25 @@ def test_cjk_names_get_their_own_countrys_face():
     assert font_for_text(KANA).language == "JP"
     assert font_for_text(HAN).language == "SC"
     assert font_for_text("Sigur Rós").family == "DejaVu Sans"
+
+
+def test_hebrew_is_written_right_to_left():
+    """The first letter of a Hebrew name is drawn at its right end (raqm's bidi), not at its left."""
+    if not features.check("raqm"):
+        from tests import servers
+
+        servers.missing_service("Pillow without raqm (libraqm/libfribidi): no right-to-left layout")
+    ayin, word = "ע", "עוד"  # the first letter looks like neither of the others
+    width = round(charts._runs_width(text_runs(ayin), NAME_SIZE))
+    total = round(charts._runs_width(text_runs(word), NAME_SIZE))
+    letter = rendered(ayin).crop((10, 0, 10 + width, NAME_SIZE * 3))
+    drawn = rendered(word)
+
+    def unlike(box: tuple[int, int, int, int]) -> int:
+        return ImageStat.Stat(ImageChops.difference(drawn.crop(box), letter)).sum[0]
+
+    right_end, left_end = (10 + total - width, 0, 10 + total, NAME_SIZE * 3), (10, 0, 10 + width, NAME_SIZE * 3)
+    assert unlike(right_end) < unlike(left_end) / 2
 
 
 def test_the_glyph_check_sees_the_box_a_latin_font_would_draw_for_hangul():
