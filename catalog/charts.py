@@ -274,7 +274,7 @@ def _first_covering(text: str) -> FontFace | None:
     return chosen
 
 
-@cache
+@lru_cache(maxsize=16384)
 def font_for_text(text: str) -> FontFace | None:
     """The font a whole text is drawn in: the first that covers every character (None if none does)."""
     return _first_covering(text)
