@@ -46,7 +46,7 @@ LIKED_COLOR = (50, 205, 50)  # "limegreen"
 MAX_BARS = 30
 MIN_BARS = 3
 # Bump when the look changes, so cached files are redrawn.
-STYLE_VERSION = 2
+STYLE_VERSION = 3
 
 # Geometry in pixels (the original was 650 px wide).
 WIDTH = 720
@@ -447,9 +447,8 @@ def _number_width(value: int) -> float:
 
 def _nice_step(span: float, target_ticks: int = 6) -> int:
     """A tick step of 1, 2 or 5 times a power of ten giving about ``target_ticks`` ticks."""
-    raw = max(span / target_ticks, 1)
-    power = 10 ** math.floor(math.log10(raw))
-    return int(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
+    power = 10 ** math.floor(math.log10(max(span / target_ticks, 1)))
+    return min((m * power for m in (1, 2, 5, 10)), key=lambda step: abs(span / step - target_ticks))
 
 
 @dataclass(frozen=True)
