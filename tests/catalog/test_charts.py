@@ -106,6 +106,16 @@ def test_a_chart_is_a_png_of_the_chart_width_growing_with_its_bars(tmp_path):
         assert small.convert("RGB").getpixel((0, 0)) == (255, 255, 255)  # white background
 
 
+def test_the_same_chart_drawn_twice_is_the_same_file_byte_for_byte(tmp_path):
+    """Exports of the same data are identical: text kept in memory from the first drawing changes nothing."""
+    data = [Bar(name, 9 - i, i % 3) for i, name in enumerate([*NON_LATIN, "Sigur Rós", "a | b"])]
+    draw_bar_chart(tmp_path / "first.png", data, category="Artist")
+    draw_bar_chart(tmp_path / "other.png", bars(12), category="Album")
+    draw_bar_chart(tmp_path / "again.png", data, category="Artist")
+
+    assert (tmp_path / "first.png").read_bytes() == (tmp_path / "again.png").read_bytes()
+
+
 @pytest.mark.parametrize("name", NON_LATIN, ids=["hangul", "kana", "han", "hebrew"])
 def test_korean_japanese_chinese_and_hebrew_names_are_drawn_in_a_font_that_has_their_letters(name):
     require_cjk_fonts()
