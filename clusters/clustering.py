@@ -21,6 +21,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
+from clusters.constants import NEAREST  # noqa: F401 - re-exported, part of this module's API
 from clusters.features import ADJECTIVES, OTHER, Features
 
 RANDOM_STATE = 0
@@ -33,7 +34,6 @@ MAX_CLUSTER_SIZE_RATIO = 10.0
 KMEANS_N_INIT = 4
 # Silhouette is quadratic in tracks: above this many, it is computed on a fixed sample.
 SILHOUETTE_SAMPLE = 2000
-NEAREST = 10
 # A change here changes every clustering: stored runs are recomputed even when data is unchanged.
 ALGORITHM_VERSION = "pca-kmeans-silhouette-1"
 

@@ -20,7 +20,7 @@ from django.db.models import Prefetch, QuerySet
 
 from catalog.models import Artist, Label, Track
 from catalog.selectors import track_rows
-from clusters.clustering import NEAREST
+from clusters.constants import NEAREST
 from clusters.models import Cluster, ClusterMember, ClusterRun
 
 

@@ -22,6 +22,10 @@ Safe and incremental, because the output is meant to be a git repository that pe
   successful render. Before moving, the manifest is rewritten to list old and new files
   together, so even a crash in the middle of the moves (power loss) leaves every file accounted
   for; the next export re-renders and repairs it.
+- **Nothing changed, nothing rendered.** The manifest records a fingerprint of everything the
+  pages are made from (the catalog version that every write service bumps, the labels' and
+  artists' last edits and counts, the page settings, the renderer's own source) and a digest
+  of every file written. When both still match, the export ends without rendering a page.
 - **Deterministic**: no timestamps; labels and artists in slug order; rows in the builders'
   stable orders; the manifest sorted.
 
@@ -33,6 +37,8 @@ from __future__ import annotations
 
 import dataclasses
 import filecmp
+import functools
+import hashlib
 import json
 import multiprocessing
 import os
@@ -45,11 +51,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from django.conf import settings
 from django.db import connection, connections
+from django.db.models import Count, Max
 
 from catalog import selectors
+from catalog.cache import catalog_version
 from catalog.charts import Chart
-from catalog.models import Artist, Label
+from catalog.models import Album, AlbumLabel, Artist, Label, Track
 from catalog.tables import Page, Table
 from website import content as contents
 from website.content import PageContent, PageIds, Section
@@ -320,17 +329,86 @@ def read_manifest(out_dir: Path) -> set[str] | None:
         raise ExportError(f"{manifest}: unreadable export manifest ({exc}); move it away or use --force") from exc
 
 
-def _write_manifest(out_dir: Path, files: set[str]) -> None:
-    text = json.dumps(
-        {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "files": sorted(files)},
-        ensure_ascii=False,
-        indent=1,
-    )
+def _write_manifest(out_dir: Path, files: set[str], *, inputs: str = "", pages: int = 0) -> None:
+    """Record the owned files; with ``inputs`` (a complete export) also their sizes and mtimes."""
+    data: dict = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "files": sorted(files)}
+    if inputs:
+        data["inputs"] = inputs
+        data["pages"] = pages
+        data["stats"] = {path: _file_stat(out_dir / path) for path in sorted(files)}
+    text = json.dumps(data, ensure_ascii=False, indent=1)
     target = out_dir / MANIFEST_NAME
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=MANIFEST_NAME + ".", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text + "\n")
     os.replace(tmp, target)
+
+
+def _file_stat(path: Path) -> str | None:
+    """A digest of the file's bytes (not its mtime: the manifest must stay the same across exports)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+    except OSError:
+        return None
+
+
+# The modules whose code decides what the export writes: a change to them re-renders everything.
+_RENDERER_MODULES = (
+    "website/export.py",
+    "website/markdown.py",
+    "website/content.py",
+    "catalog/tables.py",
+    "catalog/charts.py",
+    "catalog/selectors.py",
+    "clusters/selectors.py",
+)
+
+
+@functools.cache
+def _renderer_digest() -> str:
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for module in _RENDERER_MODULES:
+        digest.update((root / module).read_bytes())
+    return digest.hexdigest()
+
+
+def export_inputs() -> str:
+    """A fingerprint of everything the export is made from (see the module docstring)."""
+    # Besides the version bumped by every write service: plain saves (an admin's change form)
+    # move updated_at, deletions (the admin's delete action) move the counts.
+    edits = [
+        list(model.objects.aggregate(count=Count("pk"), last=Max("updated_at")).values())
+        for model in (Label, Artist, Album, Track)
+    ]
+    edits.append(AlbumLabel.objects.count())
+    page_settings = [
+        getattr(settings, name)
+        for name in (
+            "LABEL_PAGE_MIN_TRACKS",
+            "ARTIST_PAGE_MIN_TRACKS",
+            "ARTIST_PAGE_MIN_TRACKS_WITH_LIKE",
+            "ARTIST_PAGE_MIN_LIKED",
+            "CLUSTERS_PAGE_MIN_TRACKS",
+            "SITE_TITLE",
+        )
+    ]
+    key = json.dumps([catalog_version(), edits, page_settings, _renderer_digest(), MANIFEST_VERSION], default=str)
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _unchanged_since_last_export(out_dir: Path, inputs: str) -> tuple[int, int] | None:
+    """(files, pages) of the last export when its inputs and every file are as it left them."""
+    try:
+        data = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    stats = data.get("stats")
+    if data.get("inputs") != inputs or not isinstance(stats, dict) or set(stats) != set(data.get("files", ())):
+        return None
+    if any(_file_stat(out_dir / _check_relative(path)) != stat for path, stat in stats.items()):
+        return None
+    return len(stats), int(data.get("pages", 0))
 
 
 def _prepare_out_dir(out_dir: Path, *, force: bool) -> set[str]:
@@ -455,6 +533,11 @@ def site_export(
     started = time.perf_counter()
     out_dir = Path(out_dir).absolute()
     owned = _prepare_out_dir(out_dir, force=force)
+    inputs = export_inputs()
+    last = None if force else _unchanged_since_last_export(out_dir, inputs)
+    if last is not None:
+        files, pages = last
+        return ExportSummary(unchanged=files, pages=pages, seconds=time.perf_counter() - started)
     staging = _make_staging(out_dir)
     try:
         stager = _Stager(out_dir, staging, owned, force=force)
@@ -476,7 +559,7 @@ def site_export(
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / path, target)
         removed = _remove_stale(out_dir, owned - stager.paths)
-        _write_manifest(out_dir, stager.paths)
+        _write_manifest(out_dir, stager.paths, inputs=inputs, pages=pages)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return ExportSummary(

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 import pytest
 from django.core.management import CommandError, call_command
 
+from catalog.cache import bump_catalog_version
 from catalog.models import Label, Track
 from catalog.services import LibraryData, library_upsert
 from tests.factories import album_obj, artist_obj, track_obj
@@ -236,6 +237,7 @@ def test_a_change_rewrites_only_the_pages_that_show_it(library, out):
     before = export_files(out)
     track = Track.objects.get(name="Tiny label album song 1")
     Track.objects.filter(pk=track.pk).update(name="Renamed * song")
+    bump_catalog_version()  # as every write service does after its commit
 
     summary = site_export(out)
 
@@ -358,3 +360,36 @@ def test_worker_processes_write_the_same_export_as_one_process(tmp_path):
     site_export(tmp_path / "parallel", workers=2)
 
     assert export_files(tmp_path / "serial") == export_files(tmp_path / "parallel")
+
+
+def test_a_re_export_with_nothing_changed_renders_no_page(library, out, django_assert_max_num_queries):
+    first = site_export(out)
+
+    with django_assert_max_num_queries(7):  # the catalog version, the last edits and counts: no page
+        again = site_export(out)
+
+    assert again.written == [] and again.removed == []
+    assert again.unchanged == first.files and again.pages == first.pages
+
+
+def test_a_file_edited_by_hand_is_put_back_by_the_next_export(library, out):
+    site_export(out)
+    readme = out / "README.md"
+    original = readme.read_bytes()
+    readme.write_text("edited by hand")
+
+    summary = site_export(out)
+
+    assert summary.written == ["README.md"]
+    assert readme.read_bytes() == original
+
+
+def test_a_description_edited_in_the_admin_reaches_the_next_export(library, out):
+    site_export(out)
+    label = Label.objects.get(name="Darkroom")
+    label.description = "Founded by *friends*."
+    label.save()  # a plain save, as the admin's change form does: no service involved
+
+    summary = site_export(out)
+
+    assert f"labels/{label.slug}/overview.md" in summary.written

@@ -13,6 +13,8 @@ from website.export import ExportError, site_export
 
 
 class Command(BaseCommand):
+    # The system checks import every view (scikit-learn, matplotlib): seconds a re-export can't spare.
+    requires_system_checks: list[str] = []
     help = "Write the whole site as Markdown (README.md, labels/, artists/, images/) into OUTDIR, incrementally."
 
     def add_arguments(self, parser: CommandParser) -> None:
