@@ -29,9 +29,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 
 from catalog import selectors
+from catalog.cache import catalog_version
 from catalog.charts import Bar, Chart, bar_chart, short_album_name
 from catalog.models import Artist, Genre, Label
 from catalog.tables import (
@@ -151,6 +153,9 @@ class PageContent:
 # --- helpers ---------------------------------------------------------------------------------
 
 
+PAGE_IDS_CACHE_SECONDS = 3600
+
+
 @dataclass(frozen=True)
 class PageIds:
     """Which labels and artists have pages. Each builder looks them up itself by default; the
@@ -161,7 +166,14 @@ class PageIds:
 
     @classmethod
     def load(cls) -> PageIds:
-        return cls(labels=selectors.label_page_ids(), artists=selectors.artist_page_ids())
+        """Counted over the whole library, so kept per catalog version: every page needs them and
+        they change only with a write (which bumps the version)."""
+        key = f"website:page-ids:{catalog_version()}"
+        ids = cache.get(key)
+        if ids is None:
+            ids = cls(labels=selectors.label_page_ids(), artists=selectors.artist_page_ids())
+            cache.set(key, ids, PAGE_IDS_CACHE_SECONDS)
+        return ids
 
 
 def songs_text(n: int) -> str:
