@@ -78,14 +78,17 @@ def run_measured(args: list[str], env: dict[str, str]) -> tuple[float, int, str]
     global _last_cpu
     cpu_before = children_cpu_seconds()
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, _tree_rss_bytes(proc.pid))
-        time.sleep(0.25)  # a /proc scan costs CPU too: the machine has only 2 cores
-    out, err = proc.communicate()
+    # Output goes to files, not pipes: nobody reads a pipe while we poll, and a command that
+    # writes more than a pipe holds (progress bars on 10,000 scopes) would block forever.
+    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
+        proc = subprocess.Popen([PYTHON, "manage.py", *args], cwd=ROOT, env=env, stdout=out_file, stderr=err_file)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss_bytes(proc.pid))
+            time.sleep(0.25)  # a /proc scan costs CPU too: the machine has only 2 cores
+        out_file.seek(0)
+        err_file.seek(0)
+        out, err = out_file.read(), err_file.read()
     seconds = time.perf_counter() - started
     _last_cpu = children_cpu_seconds() - cpu_before
     if proc.returncode:
