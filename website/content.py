@@ -312,41 +312,49 @@ def _genres_with_counts():
     )
 
 
-def labels_index_content() -> PageContent:
-    """``/labels/``: every label with a page, ``| Tracks | 💚 | Label |``, all rows (searchable)."""
+def _index_content(
+    *, kind: str, items: Iterable, tiebreak, build_table, title: str, noun: str, heading: str
+) -> PageContent:
+    """An index page: every label or artist with a page, most liked first, all rows (searchable)."""
     rows = sorted(
-        (Tally(lb, lb.track_count, lb.liked_count) for lb in selectors.labels_with_pages()),
-        key=lambda r: (r.liked, r.tracks, r.item.name),
+        (Tally(item, item.track_count, item.liked_count) for item in items),
+        key=lambda r: (r.liked, r.tracks, tiebreak(r.item)),
         reverse=True,
     )
-    ids = {r.item.pk for r in rows}
-    table = labels_table(rows, label_page_ids=ids, initial=SHOW_ALL)
+    table = build_table(rows, {r.item.pk for r in rows})
     return PageContent(
-        page=Page("labels"),
-        title="Record Labels",
-        meta_description=f"All {len(rows)} record labels with a page in this Spotify library.",
-        counts=f"{len(rows)} labels",
-        sections=[Section(heading="All record labels", table=table, anchor="labels")],
+        page=Page(kind),
+        title=title,
+        meta_description=f"All {len(rows)} {noun} with a page in this Spotify library.",
+        counts=f"{len(rows)} {kind}",
+        sections=[Section(heading=heading, table=table, anchor=kind)],
         searchable=True,
+    )
+
+
+def labels_index_content() -> PageContent:
+    """``/labels/``: every label with a page, ``| Tracks | 💚 | Label |``."""
+    return _index_content(
+        kind="labels",
+        items=selectors.labels_with_pages(),
+        tiebreak=lambda label: label.name,
+        build_table=lambda rows, ids: labels_table(rows, label_page_ids=ids, initial=SHOW_ALL),
+        title="Record Labels",
+        noun="record labels",
+        heading="All record labels",
     )
 
 
 def artists_index_content() -> PageContent:
-    """``/artists/``: every artist with a page, ``| Art | Tracks | 💚 | Artist | 🔗 |``, all rows."""
-    rows = sorted(
-        (Tally(a, a.track_count, a.liked_count) for a in selectors.artists_with_pages()),
-        key=lambda r: (r.liked, r.tracks, r.item.spotify_id),
-        reverse=True,
-    )
-    ids = {r.item.pk for r in rows}
-    table = artists_table(rows, artist_page_ids=ids, initial=SHOW_ALL)
-    return PageContent(
-        page=Page("artists"),
+    """``/artists/``: every artist with a page, ``| Art | Tracks | 💚 | Artist | 🔗 |``."""
+    return _index_content(
+        kind="artists",
+        items=selectors.artists_with_pages(),
+        tiebreak=lambda artist: artist.spotify_id,
+        build_table=lambda rows, ids: artists_table(rows, artist_page_ids=ids, initial=SHOW_ALL),
         title="Artists",
-        meta_description=f"All {len(rows)} artists with a page in this Spotify library.",
-        counts=f"{len(rows)} artists",
-        sections=[Section(heading="All artists", table=table, anchor="artists")],
-        searchable=True,
+        noun="artists",
+        heading="All artists",
     )
 
 
